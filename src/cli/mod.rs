@@ -1,0 +1,179 @@
+//! The command line (DESIGN.md §4): options shared by every command, then dispatch.
+
+mod export;
+mod import;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::{default_config_file, default_store_dir, Config};
+use crate::i18n::{describe_store_error, Lang, Msg};
+use crate::keymap::Keymap;
+use crate::runtime;
+use crate::store::Store;
+use crate::tui::App;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "onshi",
+    version,
+    about = "Outage desk for online eligibility checks (資格確認障害時受付)"
+)]
+pub struct Cli {
+    /// Store directory (default: $ONSHI_STORE, else the XDG data dir).
+    #[arg(long, global = true, env = "ONSHI_STORE", value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// Config file (default: the XDG config dir's onshi/config.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Keymap: a shipped name (default) or a TOML file.
+    #[arg(long, global = true, value_name = "NAME|FILE")]
+    pub keymap: Option<String>,
+    /// Language of the interface.
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<LangArg>,
+    /// Who is at the desk (recorded with every save).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub operator: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    Ja,
+    En,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Jsonl,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import records from JSONL (a file, or - for standard input).
+    Import {
+        /// Validate only; store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(value_name = "FILE|-")]
+        file: String,
+    },
+    /// Export records.
+    Export {
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+    },
+}
+
+/// What every command needs, resolved once from options, environment and config.
+pub struct Setup {
+    pub lang: Lang,
+    pub config: Config,
+    pub store_dir: PathBuf,
+    pub operator: String,
+}
+
+fn fail(lang: Lang, headline: Msg, detail: &str, code: u8) -> ExitCode {
+    eprintln!("onshi: {}: {detail}", lang.t(headline));
+    ExitCode::from(code)
+}
+
+pub fn main_with(cli: Cli) -> ExitCode {
+    // The language may come from the config, but the config may itself be broken:
+    // report that in the language asked for on the command line (Japanese by default).
+    let cli_lang = cli.lang.map(|l| match l {
+        LangArg::Ja => Lang::Ja,
+        LangArg::En => Lang::En,
+    });
+    let (config_path, required) = match &cli.config {
+        Some(p) => (p.clone(), true),
+        None => (default_config_file(), false),
+    };
+    let config = match Config::load(&config_path, required) {
+        Ok(c) => c,
+        Err(e) => {
+            return fail(
+                cli_lang.unwrap_or_default(),
+                Msg::CliConfigError,
+                &e.to_string(),
+                2,
+            )
+        }
+    };
+    let lang = cli_lang
+        .or_else(|| config.lang.as_deref().and_then(Lang::parse))
+        .unwrap_or_default();
+    let setup = Setup {
+        lang,
+        store_dir: cli.store.clone().unwrap_or_else(default_store_dir),
+        operator: cli
+            .operator
+            .clone()
+            .or_else(|| config.operator.clone())
+            .unwrap_or_default(),
+        config,
+    };
+    match cli.command {
+        None => run_tui(&setup, cli.keymap.as_deref()),
+        Some(Command::Import { dry_run, file }) => import::run(&setup, &file, dry_run),
+        Some(Command::Export { format }) => export::run(&setup, format),
+    }
+}
+
+/// Open the store, applying the configured terminal id; errors are already printed.
+pub fn open_store(setup: &Setup) -> Result<Store, ExitCode> {
+    let store = Store::open(&setup.store_dir).map_err(|e| {
+        eprintln!("onshi: {}", describe_store_error(&e, setup.lang));
+        ExitCode::from(1)
+    })?;
+    if let Some(id) = &setup.config.terminal_id {
+        if store.terminal_id() != *id {
+            store.set_terminal_id(id).map_err(|e| {
+                fail(
+                    setup.lang,
+                    Msg::StoreIo,
+                    &describe_store_error(&e, setup.lang),
+                    1,
+                )
+            })?;
+        }
+    }
+    Ok(store)
+}
+
+fn run_tui(setup: &Setup, keymap_arg: Option<&str>) -> ExitCode {
+    let lang = setup.lang;
+    let keymap_name = keymap_arg
+        .map(str::to_string)
+        .or_else(|| setup.config.keymap.clone())
+        .unwrap_or_else(|| "default".to_string());
+    // All-or-nothing: a broken keymap stops start-up before the terminal is touched.
+    let keymap = match Keymap::load(&keymap_name) {
+        Ok(k) => k,
+        Err(e) => return fail(lang, Msg::CliKeymapError, &e.to_string(), 2),
+    };
+    let store = match open_store(setup) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let app = App::new(
+        lang,
+        keymap,
+        setup.operator.clone(),
+        store.terminal_id(),
+        runtime::now(),
+    );
+    match runtime::run(&store, app) {
+        Ok(queued) => {
+            if let Some(msg) = runtime::quit_message(lang, queued) {
+                println!("{msg}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(lang, Msg::CliTerminal, &e.to_string(), 1),
+    }
+}

@@ -1,0 +1,468 @@
+//! 保険者番号 (with its check digit), 記号・番号 and 枝番 as printed on cards.
+//!
+//! Pure: no I/O, no panics on any input.
+
+use crate::domain::record::ClaimBasis;
+
+/// 不詳 insurer number of DESIGN.md §1 (fails the check digit on purpose).
+pub const UNKNOWN_INSURER: &str = "77777777";
+/// 不詳 insurer number for receipt software that insists on a valid check digit.
+pub const UNKNOWN_INSURER_VALID: &str = "77777779";
+/// 不詳 insured number.
+pub const UNKNOWN_INSURED: &str = "777777777";
+/// 不詳 insured number for 後期高齢者医療.
+pub const UNKNOWN_INSURED_KOUKI: &str = "77777777";
+
+/// Longest 記号 or 番号 we store; real ones are far shorter.
+const MAX_SYMBOL_CHARS: usize = 20;
+
+/// Full-width digits ０-９ to ASCII; everything else unchanged.
+pub fn to_halfwidth_digits(s: &str) -> String {
+    s.chars().map(halfwidth_digit).collect()
+}
+
+fn halfwidth_digit(c: char) -> char {
+    match c {
+        '０'..='９' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
+}
+
+/// Full-width ASCII letters Ａ-Ｚ ａ-ｚ to ASCII; everything else unchanged.
+fn halfwidth_letter(c: char) -> char {
+    match c {
+        'Ａ'..='Ｚ' | 'ａ'..='ｚ' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
+}
+
+/// The check digit for `body` (all digits of the number except the last).
+///
+/// Weights 2,1,2,1… from the right; a two-digit product contributes its digit sum;
+/// check = (10 − sum mod 10) mod 10. `None` if `body` is empty or has a non-ASCII-digit.
+pub fn check_digit(body: &str) -> Option<u8> {
+    if body.is_empty() {
+        return None;
+    }
+    let mut sum: u32 = 0;
+    for (i, c) in body.chars().rev().enumerate() {
+        let digit = c.to_digit(10)?;
+        let product = if i % 2 == 0 { digit * 2 } else { digit };
+        // Digit sum of a product ≤ 18, then mod 10 keeps the sum small (no overflow).
+        sum = (sum + product / 10 + product % 10) % 10;
+    }
+    u8::try_from((10 - sum) % 10).ok()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InsurerError {
+    Empty,
+    /// A character that is not a digit (after full-width → ASCII).
+    NotDigits {
+        ch: char,
+    },
+    /// Not 6 (国保) or 8 digits; `len` counts the digits given.
+    Length {
+        len: usize,
+    },
+    /// The last digit is not the check digit of the rest.
+    CheckDigit {
+        expected: u8,
+    },
+    /// `77777777` used while the claim basis is not 不詳.
+    UnknownCodeNeedsUnknownBasis,
+}
+
+/// Validate a 保険者番号 and return its normalised digits.
+///
+/// Trims, maps full-width digits, drops embedded spaces (cards print `06 13 0012`).
+/// `77777777` is only valid for a 不詳 claim; `77777779` passes its check digit like any number.
+pub fn parse_insurer_number(input: &str, basis: ClaimBasis) -> Result<String, InsurerError> {
+    let digits: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(halfwidth_digit)
+        .collect();
+    if digits.is_empty() {
+        return Err(InsurerError::Empty);
+    }
+    if let Some(ch) = digits.chars().find(|c| !c.is_ascii_digit()) {
+        return Err(InsurerError::NotDigits { ch });
+    }
+    // ASCII digits only from here: bytes == chars.
+    let len = digits.len();
+    if len != 6 && len != 8 {
+        return Err(InsurerError::Length { len });
+    }
+    if digits == UNKNOWN_INSURER {
+        return if basis == ClaimBasis::Unknown {
+            Ok(digits)
+        } else {
+            Err(InsurerError::UnknownCodeNeedsUnknownBasis)
+        };
+    }
+    let (body, last) = digits.split_at(len - 1);
+    let expected = check_digit(body).ok_or(InsurerError::Length { len })?;
+    if last.chars().next().and_then(|c| c.to_digit(10)) != Some(u32::from(expected)) {
+        return Err(InsurerError::CheckDigit { expected });
+    }
+    Ok(digits)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NumberError {
+    Empty,
+    /// A character not allowed in this field.
+    Invalid {
+        ch: char,
+    },
+    /// More than `max` characters.
+    TooLong {
+        max: usize,
+    },
+}
+
+/// 枝番: exactly two digits; a single digit is zero-padded (`1` → `01`).
+pub fn parse_branch(input: &str) -> Result<String, NumberError> {
+    let s = to_halfwidth_digits(input.trim());
+    if s.is_empty() {
+        return Err(NumberError::Empty);
+    }
+    if let Some(ch) = s.chars().find(|c| !c.is_ascii_digit()) {
+        return Err(NumberError::Invalid { ch });
+    }
+    match s.len() {
+        1 => Ok(format!("0{s}")),
+        2 => Ok(s),
+        _ => Err(NumberError::TooLong { max: 2 }),
+    }
+}
+
+/// 記号 or 番号: digits, ASCII letters, hyphen, kanji and kana; at most 20 characters.
+///
+/// Full-width digits, letters and `－` become ASCII so the same card typed twice compares equal.
+pub fn parse_symbol_or_number(input: &str) -> Result<String, NumberError> {
+    let s: String = input
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '－' => '-',
+            _ => halfwidth_letter(halfwidth_digit(c)),
+        })
+        .collect();
+    if s.is_empty() {
+        return Err(NumberError::Empty);
+    }
+    if let Some(ch) = s.chars().find(|&c| !symbol_char(c)) {
+        return Err(NumberError::Invalid { ch });
+    }
+    if s.chars().count() > MAX_SYMBOL_CHARS {
+        return Err(NumberError::TooLong {
+            max: MAX_SYMBOL_CHARS,
+        });
+    }
+    Ok(s)
+}
+
+fn symbol_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-' || is_cjk_or_kana(c)
+}
+
+/// Ideographs and kana as found in 記号 (「協」「都」, 「あ」 in some 国保 symbols).
+fn is_cjk_or_kana(c: char) -> bool {
+    matches!(c,
+        '\u{3005}'..='\u{3007}'       // 々 〆 〇
+        | '\u{3041}'..='\u{3096}'     // hiragana
+        | '\u{309D}'..='\u{309E}'     // ゝゞ
+        | '\u{30A1}'..='\u{30FA}'     // katakana
+        | '\u{30FC}'..='\u{30FE}'     // ー ヽ ヾ
+        | '\u{3400}'..='\u{4DBF}'     // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}'     // CJK unified ideographs
+        | '\u{F900}'..='\u{FAFF}'     // CJK compatibility ideographs
+        | '\u{FF66}'..='\u{FF9F}'     // half-width katakana
+        | '\u{20000}'..='\u{3134F}' // CJK extensions B–G
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn halfwidth_digits_only_touch_digits() {
+        assert_eq!(to_halfwidth_digits("０１２３４５６７８９"), "0123456789");
+        assert_eq!(to_halfwidth_digits("ａ１－Ａ ３"), "ａ1－Ａ 3");
+        assert_eq!(to_halfwidth_digits(""), "");
+    }
+
+    #[test]
+    fn check_digit_examples() {
+        assert_eq!(check_digit("0104001"), Some(3));
+        assert_eq!(check_digit("0601039"), Some(1));
+        assert_eq!(check_digit("3312001"), Some(5));
+        assert_eq!(check_digit("7777777"), Some(9));
+        assert_ne!(check_digit("0104001"), Some(4));
+        // 6-digit 国保 number: body 13810 → 0×2 + 1 + 8×2=16→7 + 3 + 1×2 = 13 → 7.
+        assert_eq!(check_digit("13810"), Some(7));
+        // Sum already a multiple of 10 → check 0.
+        assert_eq!(check_digit("19"), Some(0));
+        // A product of 10 or more contributes its digit sum: 5×2=10 → 1 → check 9.
+        assert_eq!(check_digit("5"), Some(9));
+        assert_eq!(check_digit("0"), Some(0));
+        assert_eq!(check_digit("1"), Some(8));
+    }
+
+    #[test]
+    fn check_digit_rejects_non_digits() {
+        assert_eq!(check_digit(""), None);
+        assert_eq!(check_digit("01a4001"), None);
+        assert_eq!(check_digit("０１０４００１"), None);
+        assert_eq!(check_digit("-1"), None);
+    }
+
+    #[test]
+    fn valid_insurer_numbers() {
+        for n in ["01040013", "06010391", "33120015", "77777779", "138107"] {
+            assert_eq!(
+                parse_insurer_number(n, ClaimBasis::Current),
+                Ok(n.to_string()),
+                "{n}"
+            );
+        }
+        assert_eq!(
+            parse_insurer_number(UNKNOWN_INSURER_VALID, ClaimBasis::Unknown),
+            Ok("77777779".to_string())
+        );
+    }
+
+    #[test]
+    fn insurer_normalisation() {
+        for n in [
+            " 01040013 ",
+            "０１０４００１３",
+            "0104 0013",
+            "01\u{3000}04\u{3000}0013",
+            "０１ ０４ ００１３\n",
+        ] {
+            assert_eq!(
+                parse_insurer_number(n, ClaimBasis::Past),
+                Ok("01040013".to_string()),
+                "{n:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn insurer_errors() {
+        assert_eq!(
+            parse_insurer_number("", ClaimBasis::Current),
+            Err(InsurerError::Empty)
+        );
+        assert_eq!(
+            parse_insurer_number(" \u{3000}", ClaimBasis::Current),
+            Err(InsurerError::Empty)
+        );
+        assert_eq!(
+            parse_insurer_number("0104001a", ClaimBasis::Current),
+            Err(InsurerError::NotDigits { ch: 'a' })
+        );
+        assert_eq!(
+            parse_insurer_number("01-040013", ClaimBasis::Current),
+            Err(InsurerError::NotDigits { ch: '-' })
+        );
+        for (n, len) in [("1", 1), ("12345", 5), ("1234567", 7), ("123456789", 9)] {
+            assert_eq!(
+                parse_insurer_number(n, ClaimBasis::Current),
+                Err(InsurerError::Length { len }),
+                "{n}"
+            );
+        }
+        assert_eq!(
+            parse_insurer_number("01040014", ClaimBasis::Current),
+            Err(InsurerError::CheckDigit { expected: 3 })
+        );
+        assert_eq!(
+            parse_insurer_number("138108", ClaimBasis::Current),
+            Err(InsurerError::CheckDigit { expected: 7 })
+        );
+    }
+
+    #[test]
+    fn unknown_insurer_only_for_unknown_basis() {
+        assert_eq!(
+            parse_insurer_number(UNKNOWN_INSURER, ClaimBasis::Unknown),
+            Ok("77777777".to_string())
+        );
+        assert_eq!(
+            parse_insurer_number("７７７７７７７７", ClaimBasis::Unknown),
+            Ok("77777777".to_string())
+        );
+        for basis in [ClaimBasis::Current, ClaimBasis::Past] {
+            assert_eq!(
+                parse_insurer_number(UNKNOWN_INSURER, basis),
+                Err(InsurerError::UnknownCodeNeedsUnknownBasis)
+            );
+        }
+        // The special code fails its own check digit: that is why it needs the exception.
+        assert_eq!(check_digit("7777777"), Some(9));
+    }
+
+    #[test]
+    fn unknown_constants() {
+        assert_eq!(UNKNOWN_INSURER.len(), 8);
+        assert_eq!(UNKNOWN_INSURER_VALID.len(), 8);
+        assert_eq!(UNKNOWN_INSURED.len(), 9);
+        assert_eq!(UNKNOWN_INSURED_KOUKI.len(), 8);
+        assert!(parse_insurer_number(UNKNOWN_INSURER_VALID, ClaimBasis::Current).is_ok());
+    }
+
+    #[test]
+    fn branch() {
+        assert_eq!(parse_branch("01"), Ok("01".to_string()));
+        assert_eq!(parse_branch("1"), Ok("01".to_string()));
+        assert_eq!(parse_branch("０"), Ok("00".to_string()));
+        assert_eq!(parse_branch(" ０２ "), Ok("02".to_string()));
+        assert_eq!(parse_branch("99"), Ok("99".to_string()));
+        assert_eq!(parse_branch(""), Err(NumberError::Empty));
+        assert_eq!(parse_branch("  "), Err(NumberError::Empty));
+        assert_eq!(parse_branch("001"), Err(NumberError::TooLong { max: 2 }));
+        assert_eq!(parse_branch("1a"), Err(NumberError::Invalid { ch: 'a' }));
+        assert_eq!(parse_branch("-1"), Err(NumberError::Invalid { ch: '-' }));
+        assert_eq!(parse_branch("0 1"), Err(NumberError::Invalid { ch: ' ' }));
+    }
+
+    #[test]
+    fn symbol_or_number_accepts() {
+        for (input, want) in [
+            ("12345", "12345"),
+            ("１２３４５", "12345"),
+            ("ＡＢ－１２", "AB-12"),
+            ("ab-12", "ab-12"),
+            ("協", "協"),
+            ("都１２", "都12"),
+            ("あいう", "あいう"),
+            ("カナ", "カナ"),
+            ("ｶﾅ", "ｶﾅ"),
+            ("\u{20B9F}", "\u{20B9F}"),
+            ("  12 ", "12"),
+            ("12345678901234567890", "12345678901234567890"),
+        ] {
+            assert_eq!(
+                parse_symbol_or_number(input),
+                Ok(want.to_string()),
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn symbol_or_number_rejects() {
+        assert_eq!(parse_symbol_or_number(""), Err(NumberError::Empty));
+        assert_eq!(parse_symbol_or_number(" \t"), Err(NumberError::Empty));
+        assert_eq!(
+            parse_symbol_or_number("12 34"),
+            Err(NumberError::Invalid { ch: ' ' })
+        );
+        assert_eq!(
+            parse_symbol_or_number("12\u{1b}[31m"),
+            Err(NumberError::Invalid { ch: '\u{1b}' })
+        );
+        assert_eq!(
+            parse_symbol_or_number("1/2"),
+            Err(NumberError::Invalid { ch: '/' })
+        );
+        assert_eq!(
+            parse_symbol_or_number("１２・３"),
+            Err(NumberError::Invalid { ch: '・' })
+        );
+        assert_eq!(
+            parse_symbol_or_number("é"),
+            Err(NumberError::Invalid { ch: 'é' })
+        );
+        assert_eq!(
+            parse_symbol_or_number("123456789012345678901"),
+            Err(NumberError::TooLong { max: 20 })
+        );
+        assert_eq!(
+            parse_symbol_or_number("協協協協協協協協協協協協協協協協協協協協協"),
+            Err(NumberError::TooLong { max: 20 })
+        );
+    }
+
+    /// Whatever the input, successful results have the documented shape.
+    fn assert_outputs_well_formed(s: &str, basis: ClaimBasis) -> Result<(), TestCaseError> {
+        if let Ok(n) = parse_insurer_number(s, basis) {
+            prop_assert!(n.len() == 6 || n.len() == 8);
+            prop_assert!(n.bytes().all(|b| b.is_ascii_digit()));
+        }
+        if let Ok(b) = parse_branch(s) {
+            prop_assert_eq!(b.len(), 2);
+        }
+        if let Ok(sym) = parse_symbol_or_number(s) {
+            prop_assert!(!sym.is_empty() && sym.chars().count() <= 20);
+            prop_assert!(sym.chars().all(symbol_char));
+        }
+        if let Some(c) = check_digit(s) {
+            prop_assert!(c <= 9);
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn parsers_never_panic(s in "\\PC*", basis in 0usize..3) {
+            let basis = ClaimBasis::ALL[basis];
+            assert_outputs_well_formed(&s, basis)?;
+        }
+
+        #[test]
+        fn parsers_never_panic_any_chars(s in any::<String>()) {
+            assert_outputs_well_formed(&s, ClaimBasis::Current)?;
+        }
+
+        #[test]
+        fn number_with_its_check_digit_roundtrips(body in "[0-9]{5}|[0-9]{7}") {
+            let check = check_digit(&body).unwrap();
+            let number = format!("{body}{check}");
+            prop_assume!(number != UNKNOWN_INSURER);
+            prop_assert_eq!(parse_insurer_number(&number, ClaimBasis::Current), Ok(number.clone()));
+            let full: String = number.chars().map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap()).collect();
+            prop_assert_eq!(parse_insurer_number(&full, ClaimBasis::Past), Ok(number.clone()));
+            // Any other last digit is caught.
+            let wrong = (check + 1) % 10;
+            let bad = format!("{body}{wrong}");
+            prop_assume!(bad != UNKNOWN_INSURER);
+            prop_assert_eq!(
+                parse_insurer_number(&bad, ClaimBasis::Current),
+                Err(InsurerError::CheckDigit { expected: check })
+            );
+        }
+
+        #[test]
+        fn single_digit_change_in_body_is_caught(body in "[0-9]{7}", pos in 0usize..7, delta in 1u32..10) {
+            let check = check_digit(&body).unwrap();
+            let mut digits: Vec<u32> = body.chars().map(|c| c.to_digit(10).unwrap()).collect();
+            digits[pos] = (digits[pos] + delta) % 10;
+            let changed: String = digits.iter().map(|d| char::from_digit(*d, 10).unwrap()).collect();
+            // 2-1 weighting maps each digit bijectively, so one changed digit changes the check.
+            prop_assert_ne!(check_digit(&changed), Some(check));
+        }
+
+        #[test]
+        fn symbol_output_reparses_to_itself(s in "\\PC{0,25}") {
+            if let Ok(out) = parse_symbol_or_number(&s) {
+                prop_assert_eq!(parse_symbol_or_number(&out), Ok(out.clone()));
+                prop_assert!(out.chars().count() <= 20);
+            }
+        }
+
+        #[test]
+        fn branch_output_is_two_ascii_digits(s in "[0-9０-９ ]{0,3}") {
+            if let Ok(out) = parse_branch(&s) {
+                prop_assert_eq!(out.len(), 2);
+                prop_assert!(out.bytes().all(|b| b.is_ascii_digit()));
+            }
+        }
+    }
+}

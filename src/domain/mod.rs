@@ -1,0 +1,12 @@
+//! Pure rules of the declaration: no I/O, no clock (callers pass "today").
+
+pub mod copay;
+pub mod era;
+pub mod input;
+pub mod insurer;
+pub mod kana;
+pub mod phone;
+pub mod problem;
+pub mod record;
+pub mod text;
+pub mod validate;

@@ -1,0 +1,138 @@
+//! Messages with parameters, composed from catalogue entries.
+
+use super::{Lang, Msg};
+use crate::domain::era::DateError;
+use crate::domain::insurer::{InsurerError, NumberError};
+use crate::domain::phone::PhoneError;
+use crate::domain::problem::Problem;
+use crate::domain::text::{neutralize_for_terminal, TextError};
+use crate::store::StoreError;
+
+/// A character from user input, safe to show and quoted.
+fn quote_char(lang: Lang, ch: char) -> String {
+    let shown = neutralize_for_terminal(&ch.to_string());
+    match lang {
+        Lang::Ja => format!("「{shown}」"),
+        Lang::En => format!("'{shown}'"),
+    }
+}
+
+fn with_detail(lang: Lang, msg: Msg, detail: String) -> String {
+    match lang {
+        Lang::Ja => format!("{}：{detail}", lang.t(msg)),
+        Lang::En => format!("{}: {detail}", lang.t(msg)),
+    }
+}
+
+pub fn describe_problem(p: &Problem, lang: Lang) -> String {
+    let t = |m| lang.t(m).to_string();
+    match p {
+        Problem::Required => t(Msg::ProblemRequired),
+        Problem::Choice { value, allowed } => with_detail(
+            lang,
+            Msg::ProblemChoice,
+            format!(
+                "{} → {}",
+                neutralize_for_terminal(value),
+                allowed.join(" / ")
+            ),
+        ),
+        Problem::Date(e) => t(match e {
+            DateError::Empty => Msg::ProblemDateEmpty,
+            DateError::Format => Msg::ProblemDateFormat,
+            DateError::UnknownEra => Msg::ProblemDateUnknownEra,
+            DateError::OutOfEra { .. } => Msg::ProblemDateOutOfEra,
+            DateError::Impossible => Msg::ProblemDateImpossible,
+        }),
+        Problem::Kana(e) => match lang {
+            Lang::Ja => format!(
+                "{}（{}文字目{}）",
+                t(Msg::ProblemKana),
+                e.position + 1,
+                quote_char(lang, e.ch)
+            ),
+            Lang::En => format!(
+                "{} ({} at position {} is not allowed)",
+                t(Msg::ProblemKana),
+                quote_char(lang, e.ch),
+                e.position + 1
+            ),
+        },
+        Problem::Text(TextError::Control { position }) => match lang {
+            Lang::Ja => format!("{}（{}文字目）", t(Msg::ProblemControl), position + 1),
+            Lang::En => format!("{} (position {})", t(Msg::ProblemControl), position + 1),
+        },
+        Problem::Text(TextError::TooLong { max }) => match lang {
+            Lang::Ja => format!("{} {max}）", t(Msg::ProblemTooLong)),
+            Lang::En => format!("{} {max})", t(Msg::ProblemTooLong)),
+        },
+        Problem::Insurer(e) => match e {
+            InsurerError::Empty => t(Msg::ProblemInsurerEmpty),
+            InsurerError::NotDigits { ch } => {
+                format!("{} {}", t(Msg::ProblemInsurerDigits), quote_char(lang, *ch))
+            }
+            InsurerError::Length { len } => match lang {
+                Lang::Ja => format!("{}（{len}桁）", t(Msg::ProblemInsurerLength)),
+                Lang::En => format!("{} (got {len})", t(Msg::ProblemInsurerLength)),
+            },
+            InsurerError::CheckDigit { expected } => match lang {
+                Lang::Ja => format!("{}（正しくは末尾{expected}）", t(Msg::ProblemInsurerCheck)),
+                Lang::En => format!(
+                    "{} (expected last digit {expected})",
+                    t(Msg::ProblemInsurerCheck)
+                ),
+            },
+            InsurerError::UnknownCodeNeedsUnknownBasis => t(Msg::ProblemInsurerUnknownCode),
+        },
+        Problem::Number(e) => match e {
+            NumberError::Empty => t(Msg::ProblemRequired),
+            NumberError::Invalid { ch } => {
+                format!("{} {}", t(Msg::ProblemNumberInvalid), quote_char(lang, *ch))
+            }
+            NumberError::TooLong { max } => match lang {
+                Lang::Ja => format!("{} {max}）", t(Msg::ProblemTooLong)),
+                Lang::En => format!("{} {max})", t(Msg::ProblemTooLong)),
+            },
+        },
+        Problem::Phone(PhoneError::Invalid { ch }) => {
+            format!("{} {}", t(Msg::ProblemPhoneChar), quote_char(lang, *ch))
+        }
+        Problem::Phone(PhoneError::Digits { count }) => match lang {
+            Lang::Ja => format!("{}：{count}桁", t(Msg::ProblemPhoneDigits)),
+            Lang::En => format!("{}: got {count}", t(Msg::ProblemPhoneDigits)),
+        },
+        Problem::InFuture => t(Msg::ProblemInFuture),
+        Problem::BirthAfterService => t(Msg::ProblemBirthAfterService),
+        Problem::NotApplicable => t(Msg::ProblemNotApplicable),
+        Problem::Ratio { value } => format!("{} ({value})", t(Msg::ProblemRatio)),
+        Problem::Timestamp => t(Msg::ProblemTimestamp),
+        Problem::Id => t(Msg::ProblemId),
+        Problem::Version => t(Msg::ProblemVersion),
+        Problem::VoidReason => t(Msg::ProblemVoidReason),
+        Problem::Json { detail } => {
+            with_detail(lang, Msg::ProblemJson, neutralize_for_terminal(detail))
+        }
+    }
+}
+
+/// The clerk-facing text for a store failure. Never includes record contents.
+pub fn describe_store_error(e: &StoreError, lang: Lang) -> String {
+    let t = |m| lang.t(m).to_string();
+    match e {
+        StoreError::InUse { pid: Some(pid) } => match lang {
+            Lang::Ja => format!("{}（{} {pid}）", t(Msg::StoreInUse), t(Msg::StorePid)),
+            Lang::En => format!("{} ({} {pid})", t(Msg::StoreInUse), t(Msg::StorePid)),
+        },
+        StoreError::InUse { pid: None } => t(Msg::StoreInUse),
+        StoreError::Permission { path } => {
+            with_detail(lang, Msg::StorePermission, path.display().to_string())
+        }
+        StoreError::DiskFull => t(Msg::StoreDiskFull),
+        StoreError::Schema { found, supported } => {
+            format!("{} (schema {found} > {supported})", t(Msg::StoreSchema))
+        }
+        StoreError::Conflict { .. } => t(Msg::StoreConflict),
+        StoreError::Corrupt { .. } => t(Msg::StoreCorrupt),
+        StoreError::Io { detail, .. } => with_detail(lang, Msg::StoreIo, detail.clone()),
+    }
+}

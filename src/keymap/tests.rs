@@ -1,0 +1,128 @@
+use super::*;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn key(code: KeyCode, m: KeyModifiers) -> KeyEvent {
+    KeyEvent::new(code, m)
+}
+
+#[test]
+fn shipped_maps_parse_and_bind_every_action() {
+    for (name, src) in SHIPPED {
+        let map = Keymap::parse(name, src, None).expect(name);
+        for ctx in Ctx::ALL {
+            for a in ctx.actions() {
+                assert!(!map.keys(ctx, *a).is_empty(), "{name}: {ctx:?}.{a:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn lookup_uses_the_stack_in_order() {
+    let map = Keymap::shipped_default();
+    let f5 = key(KeyCode::F(5), KeyModifiers::NONE);
+    assert_eq!(
+        map.lookup(&[Ctx::Editor, Ctx::Form, Ctx::Global], &f5),
+        Some(Action::Save)
+    );
+    let f10 = key(KeyCode::F(10), KeyModifiers::NONE);
+    assert_eq!(
+        map.lookup(&[Ctx::Home, Ctx::Global], &f10),
+        Some(Action::Quit)
+    );
+    let a = key(KeyCode::Char('a'), KeyModifiers::NONE);
+    assert_eq!(map.lookup(&[Ctx::Editor, Ctx::Form, Ctx::Global], &a), None);
+    let ctrl_q = key(KeyCode::Char('q'), KeyModifiers::CONTROL);
+    assert_eq!(
+        map.lookup(&[Ctx::Editor, Ctx::Form, Ctx::Global], &ctrl_q),
+        Some(Action::Quit)
+    );
+    let backtab = key(KeyCode::BackTab, KeyModifiers::SHIFT);
+    assert_eq!(
+        map.lookup(&[Ctx::Choice, Ctx::Form, Ctx::Global], &backtab),
+        Some(Action::PrevField)
+    );
+}
+
+#[test]
+fn chords_parse_and_print() {
+    for s in ["F1", "C-s", "A-x", "S-Up", "Enter", "Space", "k", "-"] {
+        let c = Chord::parse(s).unwrap();
+        assert_eq!(Chord::parse(&c.to_string()).unwrap(), c, "{s}");
+    }
+    assert_eq!(
+        Chord::parse("S-Tab").unwrap(),
+        Chord::parse("BackTab").unwrap()
+    );
+    assert!(matches!(
+        Chord::parse("F13"),
+        Err(ChordError::UnknownKey(_))
+    ));
+    assert!(matches!(
+        Chord::parse("X-a"),
+        Err(ChordError::UnknownModifier(_))
+    ));
+    assert!(matches!(Chord::parse(""), Err(ChordError::Empty)));
+}
+
+#[test]
+fn user_file_overrides_single_binding() {
+    let src = "extends = \"default\"\n[home]\nnew_intake = [\"F3\"]\n";
+    let map = Keymap::parse("mine.toml", src, None).unwrap();
+    let f3 = key(KeyCode::F(3), KeyModifiers::NONE);
+    let f2 = key(KeyCode::F(2), KeyModifiers::NONE);
+    assert_eq!(
+        map.lookup(&[Ctx::Home, Ctx::Global], &f3),
+        Some(Action::NewIntake)
+    );
+    assert_eq!(map.lookup(&[Ctx::Home, Ctx::Global], &f2), None);
+    // Untouched bindings still come from the base.
+    let f8 = key(KeyCode::F(8), KeyModifiers::NONE);
+    assert_eq!(
+        map.lookup(&[Ctx::Home, Ctx::Global], &f8),
+        Some(Action::Void)
+    );
+}
+
+#[test]
+fn errors_name_file_line_and_key() {
+    let src = "extends = \"default\"\n\n[home]\nnew_intake = [\"F1\"]\n";
+    let e = Keymap::parse("mine.toml", src, None).unwrap_err();
+    assert_eq!(e.file, "mine.toml");
+    assert_eq!(e.line, Some(4), "{e}");
+    assert!(e.detail.contains("F1"), "{e}");
+
+    let e = Keymap::parse(
+        "m.toml",
+        "extends = \"default\"\n[form]\nsave = [\"Hyper-x\"]\n",
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(e.line, Some(3), "{e}");
+    assert!(e.detail.contains("Hyper-x"), "{e}");
+
+    let e = Keymap::parse(
+        "m.toml",
+        "extends = \"default\"\n[form]\nsave = [\"s\"]\n",
+        None,
+    )
+    .unwrap_err();
+    assert!(e.detail.contains("typed"), "{e}");
+
+    let e = Keymap::parse("m.toml", "[form\n", None).unwrap_err();
+    assert_eq!(e.line, Some(1), "{e}");
+
+    let e = Keymap::parse("m.toml", "[global]\nquit = [\"F10\"]\n", None).unwrap_err();
+    assert!(e.detail.contains("not bound"), "{e}");
+
+    let e = Keymap::parse("m.toml", "extends = \"nope\"\n", None).unwrap_err();
+    assert!(e.detail.contains("nope"), "{e}");
+
+    let e = Keymap::parse(
+        "m.toml",
+        "extends = \"default\"\n[home]\nfly = [\"F3\"]\n",
+        None,
+    )
+    .unwrap_err();
+    assert!(e.detail.contains("fly"), "{e}");
+}

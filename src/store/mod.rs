@@ -1,0 +1,608 @@
+//! The store (DESIGN.md §5): one sled database per terminal.
+//!
+//! Trees:
+//! - `records`: id → latest version JSON
+//! - `versions`: id ++ version (u32 BE) → JSON of that version
+//! - `outbox`: seq (u64 BE, from `generate_id`) → `{"id","version"}`, delivery order
+//! - `drafts`: key → bytes (autosaved form state)
+//! - `audit`: seq (u64 BE) → [`AuditEntry`] JSON (no personal field values)
+//! - `meta`: `schema_version` (u32 BE), `terminal_id` (UTF-8)
+//!
+//! Every save is one transaction over the trees followed by `Db::flush`, and returns `Ok`
+//! only after the flush: that is what makes 「保存しました」 true.
+
+mod error;
+mod lock;
+mod perms;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+use sled::Tree;
+
+use crate::domain::record::Record;
+
+pub use error::StoreError;
+use error::{corrupt_json, from_sled, key_label};
+use lock::StoreLock;
+
+/// The schema this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const META_SCHEMA: &[u8] = b"schema_version";
+const META_TERMINAL: &[u8] = b"terminal_id";
+
+/// What happened, for the audit trail. Serialized as its `code()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    Create,
+    Edit,
+    Void,
+    Followup,
+    Import,
+    SyncDelivered,
+    SyncFailed,
+    Purge,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 8] = [
+        AuditAction::Create,
+        AuditAction::Edit,
+        AuditAction::Void,
+        AuditAction::Followup,
+        AuditAction::Import,
+        AuditAction::SyncDelivered,
+        AuditAction::SyncFailed,
+        AuditAction::Purge,
+    ];
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AuditAction::Create => "create",
+            AuditAction::Edit => "edit",
+            AuditAction::Void => "void",
+            AuditAction::Followup => "followup",
+            AuditAction::Import => "import",
+            AuditAction::SyncDelivered => "sync_delivered",
+            AuditAction::SyncFailed => "sync_failed",
+            AuditAction::Purge => "purge",
+        }
+    }
+}
+
+/// One audit line: who did what to which record, when. Deliberately has no room for
+/// field values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: DateTime<FixedOffset>,
+    pub operator: String,
+    pub record_id: Option<String>,
+    pub version: Option<u32>,
+    pub action: AuditAction,
+}
+
+/// A queued version to deliver, in queue order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub seq: u64,
+    pub id: String,
+    pub version: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+struct OutboxValue {
+    id: String,
+    version: u32,
+}
+
+/// Only the version of a stored record: the concurrency check must not depend on the rest
+/// of the record decoding.
+#[derive(Deserialize)]
+struct StoredVersion {
+    version: u32,
+}
+
+#[derive(Clone, Copy)]
+enum Expect {
+    New,
+    Next,
+}
+
+/// The open store. `Send + Sync`; share it with `Arc`.
+pub struct Store {
+    // Field order is drop order: sled must be closed before the lock is released.
+    db: sled::Db,
+    records: Tree,
+    versions: Tree,
+    outbox: Tree,
+    drafts: Tree,
+    audit: Tree,
+    meta: Tree,
+    terminal_id: Mutex<String>,
+    /// Held from taking sequence numbers to commit, so queue and audit order are commit
+    /// order even when threads save concurrently.
+    write_order: Mutex<()>,
+    dir: PathBuf,
+    _lock: StoreLock,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("dir", &self.dir).finish()
+    }
+}
+
+impl Store {
+    /// Open (creating if needed) the store at `dir`.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        perms::create_private_dir(dir)?;
+        // Lock before sled: sled's own lock failure is an opaque I/O error without a PID.
+        let lock = StoreLock::acquire(dir)?;
+        let db = {
+            let _umask = perms::UmaskGuard::restrict();
+            open_sled(dir)?
+        };
+        perms::tighten(dir)?;
+
+        let tree = |name: &str| db.open_tree(name).map_err(|e| from_sled(e, dir));
+        let records = tree("records")?;
+        let versions = tree("versions")?;
+        let outbox = tree("outbox")?;
+        let drafts = tree("drafts")?;
+        let audit = tree("audit")?;
+        let meta = tree("meta")?;
+
+        let sled_err = |e| from_sled(e, dir);
+        match meta.get(META_SCHEMA).map_err(sled_err)? {
+            None => {
+                meta.insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())
+                    .map_err(sled_err)?;
+            }
+            Some(v) => {
+                let found = <[u8; 4]>::try_from(v.as_ref())
+                    .map(u32::from_be_bytes)
+                    .map_err(|_| StoreError::Corrupt {
+                        detail: "schema version is not 4 bytes".to_string(),
+                    })?;
+                if found > SCHEMA_VERSION {
+                    return Err(StoreError::Schema {
+                        found,
+                        supported: SCHEMA_VERSION,
+                    });
+                }
+            }
+        }
+
+        let terminal_id = match meta.get(META_TERMINAL).map_err(sled_err)? {
+            Some(v) => String::from_utf8(v.to_vec()).map_err(|_| StoreError::Corrupt {
+                detail: "terminal id is not UTF-8".to_string(),
+            })?,
+            None => {
+                let id = new_terminal_id();
+                meta.insert(META_TERMINAL, id.as_bytes())
+                    .map_err(sled_err)?;
+                id
+            }
+        };
+        db.flush().map_err(sled_err)?;
+
+        Ok(Store {
+            db,
+            records,
+            versions,
+            outbox,
+            drafts,
+            audit,
+            meta,
+            terminal_id: Mutex::new(terminal_id),
+            write_order: Mutex::new(()),
+            dir: dir.to_path_buf(),
+            _lock: lock,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn terminal_id(&self) -> String {
+        self.terminal_id
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Persist a terminal id (from config); durable when this returns.
+    pub fn set_terminal_id(&self, id: &str) -> Result<(), StoreError> {
+        self.meta
+            .insert(META_TERMINAL, id.as_bytes())
+            .map_err(|e| self.sled_err(e))?;
+        self.flush()?;
+        *self.terminal_id.lock().unwrap_or_else(|p| p.into_inner()) = id.to_string();
+        Ok(())
+    }
+
+    // ---- saves ----
+
+    /// Store a new record (`version` must be 1, id unused), queue it and audit "create".
+    pub fn insert_new(&self, rec: &Record, operator: &str) -> Result<(), StoreError> {
+        self.save(rec, operator, AuditAction::Create, Expect::New, None)
+    }
+
+    /// As [`Store::insert_new`], removing draft `draft_key` in the same transaction.
+    pub fn insert_new_and_clear_draft(
+        &self,
+        rec: &Record,
+        operator: &str,
+        draft_key: &str,
+    ) -> Result<(), StoreError> {
+        self.save(
+            rec,
+            operator,
+            AuditAction::Create,
+            Expect::New,
+            Some(draft_key),
+        )
+    }
+
+    /// Store a new version of an existing record: `rec.version` must be the stored
+    /// version + 1 (checked inside the transaction), else `Conflict`.
+    pub fn update(
+        &self,
+        rec: &Record,
+        operator: &str,
+        action: AuditAction,
+    ) -> Result<(), StoreError> {
+        self.save(rec, operator, action, Expect::Next, None)
+    }
+
+    /// As [`Store::update`], removing draft `draft_key` in the same transaction.
+    pub fn update_and_clear_draft(
+        &self,
+        rec: &Record,
+        operator: &str,
+        action: AuditAction,
+        draft_key: &str,
+    ) -> Result<(), StoreError> {
+        self.save(rec, operator, action, Expect::Next, Some(draft_key))
+    }
+
+    fn save(
+        &self,
+        rec: &Record,
+        operator: &str,
+        action: AuditAction,
+        expect: Expect,
+        draft_key: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let id = rec.id.as_str();
+        let json = encode(rec, "record")?;
+        let outbox_val = encode(
+            &OutboxValue {
+                id: rec.id.clone(),
+                version: rec.version,
+            },
+            "outbox entry",
+        )?;
+        // Sequences are taken outside the transaction: sled's generate_id may persist its
+        // counter, which must not happen under the transaction's global write lock. A gap
+        // after a rejected save is harmless; `write_order` keeps seq order = commit order
+        // (and audit times in order).
+        let order = self.write_order.lock().unwrap_or_else(|p| p.into_inner());
+        let audit_val = encode(
+            &AuditEntry {
+                at: now(),
+                operator: operator.to_string(),
+                record_id: Some(rec.id.clone()),
+                version: Some(rec.version),
+                action,
+            },
+            "audit entry",
+        )?;
+        let outbox_seq = self.db.generate_id().map_err(|e| self.sled_err(e))?;
+        let audit_seq = self.db.generate_id().map_err(|e| self.sled_err(e))?;
+        let vkey = version_key(id, rec.version);
+
+        let res = (
+            &self.records,
+            &self.versions,
+            &self.outbox,
+            &self.audit,
+            &self.drafts,
+        )
+            .transaction(|(records, versions, outbox, audit, drafts)| {
+                let stored = match records.get(id.as_bytes())? {
+                    None => 0,
+                    Some(bytes) => stored_version(id.as_bytes(), &bytes)
+                        .map_err(ConflictableTransactionError::Abort)?,
+                };
+                let ok = match expect {
+                    Expect::New => stored == 0 && rec.version == 1,
+                    Expect::Next => stored >= 1 && Some(rec.version) == stored.checked_add(1),
+                };
+                if !ok {
+                    return Err(ConflictableTransactionError::Abort(StoreError::Conflict {
+                        id: id.to_string(),
+                        expected: rec.version.saturating_sub(1),
+                        found: stored,
+                    }));
+                }
+                records.insert(id.as_bytes(), json.as_slice())?;
+                versions.insert(vkey.as_slice(), json.as_slice())?;
+                outbox.insert(&outbox_seq.to_be_bytes(), outbox_val.as_slice())?;
+                audit.insert(&audit_seq.to_be_bytes(), audit_val.as_slice())?;
+                if let Some(k) = draft_key {
+                    drafts.remove(k.as_bytes())?;
+                }
+                Ok(())
+            });
+        drop(order);
+        match res {
+            Ok(()) => {}
+            Err(TransactionError::Abort(e)) => return Err(e),
+            Err(TransactionError::Storage(e)) => return Err(self.sled_err(e)),
+        }
+        self.flush()
+    }
+
+    /// Audit an action that does not change a record (sync result, purge, …).
+    pub fn append_audit(
+        &self,
+        operator: &str,
+        record_id: Option<&str>,
+        version: Option<u32>,
+        action: AuditAction,
+    ) -> Result<(), StoreError> {
+        {
+            let _order = self.write_order.lock().unwrap_or_else(|p| p.into_inner());
+            let val = encode(
+                &AuditEntry {
+                    at: now(),
+                    operator: operator.to_string(),
+                    record_id: record_id.map(str::to_string),
+                    version,
+                    action,
+                },
+                "audit entry",
+            )?;
+            let seq = self.db.generate_id().map_err(|e| self.sled_err(e))?;
+            self.audit
+                .insert(seq.to_be_bytes(), val)
+                .map_err(|e| self.sled_err(e))?;
+        }
+        self.flush()
+    }
+
+    // ---- reads ----
+
+    /// The latest version of record `id`.
+    pub fn get(&self, id: &str) -> Result<Option<Record>, StoreError> {
+        match self.records.get(id).map_err(|e| self.sled_err(e))? {
+            None => Ok(None),
+            Some(bytes) => decode_record(id.as_bytes(), &bytes).map(Some),
+        }
+    }
+
+    /// Every stored version of `id`, oldest first.
+    pub fn versions(&self, id: &str) -> Result<Vec<Record>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.versions.scan_prefix(id) {
+            let (k, v) = item.map_err(|e| self.sled_err(e))?;
+            // The prefix also matches longer ids that start with `id`.
+            if k.len() != id.len() + 4 {
+                continue;
+            }
+            out.push(decode_record(&k, &v)?);
+        }
+        Ok(out)
+    }
+
+    /// Latest versions of all records, newest `created_at` first.
+    pub fn list(&self) -> Result<Vec<Record>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.records.iter() {
+            let (k, v) = item.map_err(|e| self.sled_err(e))?;
+            out.push(decode_record(&k, &v)?);
+        }
+        out.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| b.id.cmp(&a.id))
+        });
+        Ok(out)
+    }
+
+    /// Number of records (not versions).
+    pub fn count(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Number of versions waiting for delivery.
+    pub fn outbox_len(&self) -> usize {
+        self.outbox.len()
+    }
+
+    /// The first `n` queued versions, in delivery order.
+    pub fn outbox_peek(&self, n: usize) -> Result<Vec<OutboxEntry>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.outbox.iter().take(n) {
+            let (k, v) = item.map_err(|e| self.sled_err(e))?;
+            let seq = decode_seq(&k, "outbox")?;
+            let val: OutboxValue =
+                serde_json::from_slice(&v).map_err(|e| corrupt_json("outbox entry", &k, &e))?;
+            out.push(OutboxEntry {
+                seq,
+                id: val.id,
+                version: val.version,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Drop a delivered entry from the queue; durable when this returns.
+    pub fn outbox_remove(&self, seq: u64) -> Result<(), StoreError> {
+        self.outbox
+            .remove(seq.to_be_bytes())
+            .map_err(|e| self.sled_err(e))?;
+        self.flush()
+    }
+
+    /// The audit trail, oldest first.
+    pub fn audit(&self) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.audit.iter() {
+            let (k, v) = item.map_err(|e| self.sled_err(e))?;
+            decode_seq(&k, "audit")?;
+            out.push(serde_json::from_slice(&v).map_err(|e| corrupt_json("audit entry", &k, &e))?);
+        }
+        Ok(out)
+    }
+
+    // ---- drafts ----
+
+    /// Autosave form state; durable when this returns.
+    pub fn save_draft(&self, key: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        self.drafts
+            .insert(key, bytes)
+            .map_err(|e| self.sled_err(e))?;
+        self.flush()
+    }
+
+    pub fn load_draft(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .drafts
+            .get(key)
+            .map_err(|e| self.sled_err(e))?
+            .map(|v| v.to_vec()))
+    }
+
+    pub fn delete_draft(&self, key: &str) -> Result<(), StoreError> {
+        self.drafts.remove(key).map_err(|e| self.sled_err(e))?;
+        self.flush()
+    }
+
+    // ---- helpers ----
+
+    fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush().map(|_| ()).map_err(|e| self.sled_err(e))
+    }
+
+    fn sled_err(&self, e: sled::Error) -> StoreError {
+        from_sled(e, &self.dir)
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // Best effort: saves already flushed; this catches files sled made after the
+        // umask was restored.
+        let _ = self.db.flush();
+        let _ = perms::tighten(&self.dir);
+    }
+}
+
+/// sled releases its own file lock on `db` only once its background work has let go of the
+/// file, which can lag a dropped `Store` in this process by a moment. We already hold
+/// `onshi.lock`, so a sled lock failure can only be that lag: retry briefly.
+fn open_sled(dir: &Path) -> Result<sled::Db, StoreError> {
+    let mut tries = 0;
+    loop {
+        match sled::Config::new().path(dir).open() {
+            Ok(db) => return Ok(db),
+            Err(sled::Error::Io(e))
+                if tries < 100 && e.to_string().contains("could not acquire lock") =>
+            {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => return Err(from_sled(e, dir)),
+        }
+    }
+}
+
+fn now() -> DateTime<FixedOffset> {
+    chrono::Local::now().fixed_offset()
+}
+
+fn new_terminal_id() -> String {
+    let random = ulid::Ulid::new().random();
+    format!("terminal-{:06x}", random & 0xff_ffff)
+}
+
+fn version_key(id: &str, version: u32) -> Vec<u8> {
+    let mut k = Vec::with_capacity(id.len() + 4);
+    k.extend_from_slice(id.as_bytes());
+    k.extend_from_slice(&version.to_be_bytes());
+    k
+}
+
+fn encode<T: Serialize>(value: &T, what: &str) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(value).map_err(|_| StoreError::Io {
+        kind: std::io::ErrorKind::InvalidData,
+        detail: format!("{what} cannot be encoded"),
+    })
+}
+
+fn decode_record(key: &[u8], bytes: &[u8]) -> Result<Record, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| corrupt_json("record", key, &e))
+}
+
+fn stored_version(key: &[u8], bytes: &[u8]) -> Result<u32, StoreError> {
+    serde_json::from_slice::<StoredVersion>(bytes)
+        .map(|s| s.version)
+        .map_err(|e| corrupt_json("record", key, &e))
+}
+
+fn decode_seq(key: &[u8], tree: &str) -> Result<u64, StoreError> {
+    <[u8; 8]>::try_from(key)
+        .map(u64::from_be_bytes)
+        .map_err(|_| StoreError::Corrupt {
+            detail: format!("{tree} key {} is not 8 bytes", key_label(key)),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Store>();
+    }
+
+    #[test]
+    fn audit_action_codes_match_serde() {
+        for a in AuditAction::ALL {
+            let json = serde_json::to_string(&a).unwrap();
+            assert_eq!(json, format!("\"{}\"", a.code()));
+            let back: AuditAction = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, a);
+        }
+    }
+
+    #[test]
+    fn terminal_id_shape() {
+        let id = new_terminal_id();
+        assert!(id.starts_with("terminal-"));
+        let hex = &id["terminal-".len()..];
+        assert_eq!(hex.len(), 6);
+        assert!(hex.chars().all(|c| c.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn garbage_record_is_corrupt_not_panic() {
+        let err = decode_record(b"01ABC", b"{\"id\":\"x\"").unwrap_err();
+        assert!(matches!(err, StoreError::Corrupt { .. }));
+        let err = stored_version(b"01ABC", b"\xff\xfe").unwrap_err();
+        assert!(matches!(err, StoreError::Corrupt { .. }));
+        assert!(decode_seq(b"abc", "outbox").is_err());
+        assert_eq!(decode_seq(&7u64.to_be_bytes(), "outbox").unwrap(), 7);
+    }
+}

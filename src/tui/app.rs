@@ -1,0 +1,491 @@
+//! App state, events and the update function (Elm-style): `update` changes state and
+//! returns effects for the runtime to perform; it does no I/O itself.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use crossterm::event::{KeyEvent, KeyModifiers};
+
+use crate::domain::problem::FieldError;
+use crate::domain::record::{Record, Status};
+use crate::domain::validate::{self, Context};
+use crate::i18n::{describe_problem, Lang, Msg};
+use crate::keymap::{Action, Ctx, Keymap};
+use crate::tui::editor::LineEditor;
+use crate::tui::fields::Kind;
+use crate::tui::form::FormState;
+
+/// What the home screen lists, gathered by the runtime from the store.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    /// Today's intakes, newest first.
+    pub today: Vec<Row>,
+    pub total: usize,
+    pub queued: usize,
+    pub store_path: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub record: Record,
+    /// Some version of it is still in the outbox.
+    pub queued: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Screen {
+    Home,
+    Form(FormState),
+    Review {
+        form: FormState,
+        record: Box<Record>,
+    },
+    Void {
+        record: Box<Record>,
+        reason: LineEditor,
+    },
+    Discard { form: FormState },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    pub level: Level,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveKind {
+    New,
+    Revision,
+    Void,
+}
+
+/// Inputs to `update`: the terminal's and the runtime's.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Key(KeyEvent),
+    Paste(String),
+    /// Fresh list and counts from the store.
+    Loaded(Snapshot),
+    /// The store confirmed a durable save (after flush).
+    Saved {
+        kind: SaveKind,
+    },
+    /// The save failed; the message is already in the user's language.
+    SaveFailed(String),
+    /// An unsaved form found at start-up.
+    DraftFound(Box<FormState>),
+    /// Time passed (the clock in the title bar); nothing else changes.
+    Tick,
+}
+
+/// Work for the runtime.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Save { record: Box<Record>, kind: SaveKind },
+    SaveDraft(Vec<u8>),
+    DeleteDraft,
+    Quit,
+}
+
+/// What the world gives each update: the clock and a fresh id.
+#[derive(Debug, Clone)]
+pub struct Env {
+    pub now: DateTime<FixedOffset>,
+    pub new_id: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub lang: Lang,
+    pub keymap: Keymap,
+    pub operator: String,
+    pub terminal_id: String,
+    pub now: DateTime<FixedOffset>,
+    pub snapshot: Snapshot,
+    pub screen: Screen,
+    pub selected: usize,
+    pub flash: Option<Flash>,
+    pub help: bool,
+    /// A save is in flight: keys that would save again are ignored.
+    pub saving: bool,
+}
+
+impl App {
+    pub fn new(
+        lang: Lang,
+        keymap: Keymap,
+        operator: String,
+        terminal_id: String,
+        now: DateTime<FixedOffset>,
+    ) -> Self {
+        App {
+            lang,
+            keymap,
+            operator,
+            terminal_id,
+            now,
+            snapshot: Snapshot::default(),
+            screen: Screen::Home,
+            selected: 0,
+            flash: None,
+            help: false,
+            saving: false,
+        }
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now.date_naive()
+    }
+
+    pub fn context(&self, new_id: &str) -> Context {
+        Context {
+            now: self.now,
+            terminal_id: self.terminal_id.clone(),
+            operator: self.operator.clone(),
+            new_id: new_id.to_string(),
+        }
+    }
+
+    /// The context stack the current screen looks keys up in.
+    pub fn key_stack(&self) -> &'static [Ctx] {
+        match &self.screen {
+            Screen::Home => &[Ctx::Home, Ctx::Global],
+            Screen::Form(f) => match f.focus.kind() {
+                Kind::Choice(_) => &[Ctx::Choice, Ctx::Form, Ctx::Global],
+                _ => &[Ctx::Editor, Ctx::Form, Ctx::Global],
+            },
+            Screen::Review { .. } => &[Ctx::Review, Ctx::Global],
+            Screen::Void { .. } => &[Ctx::Editor, Ctx::Dialog, Ctx::Global],
+            Screen::Discard { .. } => &[Ctx::Dialog, Ctx::Global],
+        }
+    }
+
+    fn info(&mut self, msg: Msg) {
+        self.flash = Some(Flash {
+            level: Level::Info,
+            text: self.lang.t(msg).to_string(),
+        });
+    }
+
+    fn error(&mut self, text: String) {
+        self.flash = Some(Flash {
+            level: Level::Error,
+            text,
+        });
+    }
+}
+
+/// Serialised form for the drafts tree.
+pub fn draft_bytes(form: &FormState) -> Vec<u8> {
+    serde_json::to_vec(form).unwrap_or_default()
+}
+
+pub fn draft_from_bytes(bytes: &[u8]) -> Option<FormState> {
+    serde_json::from_slice(bytes).ok()
+}
+
+pub fn update(app: &mut App, event: Event, env: &Env) -> Vec<Effect> {
+    app.now = env.now;
+    match event {
+        Event::Loaded(s) => {
+            app.snapshot = s;
+            app.selected = app.selected.min(app.snapshot.today.len().saturating_sub(1));
+            vec![]
+        }
+        Event::Saved { kind } => {
+            app.saving = false;
+            app.screen = Screen::Home;
+            app.selected = 0;
+            app.info(if kind == SaveKind::Void {
+                Msg::SavedVoid
+            } else {
+                Msg::Saved
+            });
+            vec![]
+        }
+        Event::SaveFailed(text) => {
+            app.saving = false;
+            // The screen (and the typed values) stay exactly as they were.
+            app.error(format!("{} {}", app.lang.t(Msg::SaveFailed), text));
+            vec![]
+        }
+        Event::DraftFound(form) => {
+            app.screen = Screen::Form(*form);
+            app.info(Msg::DraftRestored);
+            vec![]
+        }
+        Event::Tick => vec![],
+        Event::Paste(text) => on_text(app, &text),
+        Event::Key(key) => on_key(app, key, env),
+    }
+}
+
+fn on_key(app: &mut App, key: KeyEvent, env: &Env) -> Vec<Effect> {
+    if app.help {
+        // Any key closes the help overlay.
+        app.help = false;
+        return vec![];
+    }
+    let action = app.keymap.lookup(app.key_stack(), &key);
+    match action {
+        Some(Action::Quit) => return vec![Effect::Quit],
+        Some(Action::Help) => {
+            app.help = true;
+            return vec![];
+        }
+        _ => {}
+    }
+    let screen = std::mem::replace(&mut app.screen, Screen::Home);
+    let (screen, effects) = match screen {
+        Screen::Home => home_key(app, action),
+        Screen::Form(form) => form_key(app, form, action, key, env),
+        Screen::Review { form, record } => review_key(app, form, record, action),
+        Screen::Void { record, reason } => void_key(app, record, reason, action, key, env),
+        Screen::Discard { form } => match action {
+            Some(Action::Confirm) => (Screen::Home, vec![Effect::DeleteDraft]),
+            Some(Action::Cancel) => (Screen::Form(form), vec![]),
+            _ => (Screen::Discard { form }, vec![]),
+        },
+    };
+    app.screen = screen;
+    effects
+}
+
+fn home_key(app: &mut App, action: Option<Action>) -> (Screen, Vec<Effect>) {
+    let n = app.snapshot.today.len();
+    let selected = app
+        .snapshot
+        .today
+        .get(app.selected)
+        .map(|r| r.record.clone());
+    match action {
+        Some(Action::NewIntake) => {
+            app.flash = None;
+            return (Screen::Form(FormState::new(app.today())), vec![]);
+        }
+        Some(Action::Up) => app.selected = app.selected.saturating_sub(1),
+        Some(Action::Down) => app.selected = (app.selected + 1).min(n.saturating_sub(1)),
+        Some(Action::PageUp) => app.selected = app.selected.saturating_sub(10),
+        Some(Action::PageDown) => app.selected = (app.selected + 10).min(n.saturating_sub(1)),
+        Some(Action::Open) | Some(Action::Void) => match selected {
+            None => app.info(Msg::NothingSelected),
+            Some(r) if r.status == Status::Voided => app.info(Msg::VoidAlready),
+            Some(r) if action == Some(Action::Open) => {
+                app.flash = None;
+                return (Screen::Form(FormState::edit(&r, app.today())), vec![]);
+            }
+            Some(r) => {
+                app.flash = None;
+                return (
+                    Screen::Void {
+                        record: Box::new(r),
+                        reason: LineEditor::default(),
+                    },
+                    vec![],
+                );
+            }
+        },
+        _ => {}
+    }
+    (Screen::Home, vec![])
+}
+
+/// The first problem's text, in the user's language.
+fn first_problem(app: &App, errors: &[FieldError]) -> String {
+    errors
+        .first()
+        .map(|e| describe_problem(&e.problem, app.lang))
+        .unwrap_or_default()
+}
+
+fn form_key(
+    app: &mut App,
+    mut form: FormState,
+    action: Option<Action>,
+    key: KeyEvent,
+    env: &Env,
+) -> (Screen, Vec<Effect>) {
+    let service = form.service_date(app.today());
+    let focus = form.focus;
+    let before = form.clone();
+    match action {
+        Some(Action::NextField) => form.move_focus(true, service),
+        Some(Action::PrevField) => form.move_focus(false, service),
+        Some(Action::Review) | Some(Action::Save) => {
+            form.touched.insert(focus);
+            match form.validate(&app.context(&env.new_id)) {
+                Ok(record) => {
+                    app.flash = None;
+                    return (
+                        Screen::Review {
+                            form,
+                            record: Box::new(record),
+                        },
+                        vec![],
+                    );
+                }
+                Err(errors) => {
+                    form.show_all_errors = true;
+                    let vis = form.visible(service);
+                    if let Some(first) = vis
+                        .iter()
+                        .find(|f| errors.iter().any(|e| e.field == f.path()))
+                    {
+                        form.focus = *first;
+                    }
+                    let detail = first_problem(app, &errors);
+                    app.error(format!("{} {}", app.lang.t(Msg::FormHasErrors), detail));
+                    return (Screen::Form(form), vec![]);
+                }
+            }
+        }
+        Some(Action::Cancel) => {
+            if form.dirty {
+                return (Screen::Discard { form }, vec![]);
+            }
+            return (Screen::Home, vec![Effect::DeleteDraft]);
+        }
+        Some(Action::ChoiceNext) => form.cycle(focus, true),
+        Some(Action::ChoicePrev) => form.cycle(focus, false),
+        Some(a) => {
+            if let Some(ed) = form.editor_mut(focus) {
+                edit(ed, a);
+            }
+        }
+        None => {
+            if let Some(c) = typed_char(&key) {
+                if let Some(ed) = form.editor_mut(focus) {
+                    ed.insert(c.encode_utf8(&mut [0; 4]));
+                }
+            }
+        }
+    }
+    // Only a changed value is worth a durable draft write; cursor moves are not.
+    let effects = if form.same_values(&before) {
+        vec![]
+    } else {
+        form.dirty = true;
+        vec![Effect::SaveDraft(draft_bytes(&form))]
+    };
+    (Screen::Form(form), effects)
+}
+
+/// Editing actions on a line editor.
+fn edit(ed: &mut LineEditor, action: Action) {
+    match action {
+        Action::Left => ed.left(),
+        Action::Right => ed.right(),
+        Action::LineStart => ed.home(),
+        Action::LineEnd => ed.end(),
+        Action::Backspace => ed.backspace(),
+        Action::Delete => ed.delete(),
+        Action::Clear => ed.clear(),
+        _ => {}
+    }
+}
+
+/// A printable character typed without Ctrl/Alt.
+fn typed_char(key: &KeyEvent) -> Option<char> {
+    match key.code {
+        crossterm::event::KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                && !c.is_control() =>
+        {
+            Some(c)
+        }
+        _ => None,
+    }
+}
+
+fn on_text(app: &mut App, text: &str) -> Vec<Effect> {
+    match &mut app.screen {
+        Screen::Form(form) => {
+            let focus = form.focus;
+            if let Some(ed) = form.editor_mut(focus) {
+                ed.insert(text);
+                form.dirty = true;
+                return vec![Effect::SaveDraft(draft_bytes(form))];
+            }
+            vec![]
+        }
+        Screen::Void { reason, .. } => {
+            reason.insert(text);
+            vec![]
+        }
+        _ => vec![],
+    }
+}
+
+fn review_key(
+    app: &mut App,
+    form: FormState,
+    record: Box<Record>,
+    action: Option<Action>,
+) -> (Screen, Vec<Effect>) {
+    match action {
+        Some(Action::Save) if !app.saving => {
+            app.saving = true;
+            let kind = if form.editing.is_some() {
+                SaveKind::Revision
+            } else {
+                SaveKind::New
+            };
+            let effect = Effect::Save {
+                record: record.clone(),
+                kind,
+            };
+            (Screen::Review { form, record }, vec![effect])
+        }
+        Some(Action::Cancel) if !app.saving => {
+            app.flash = None;
+            (Screen::Form(form), vec![])
+        }
+        _ => (Screen::Review { form, record }, vec![]),
+    }
+}
+
+fn void_key(
+    app: &mut App,
+    record: Box<Record>,
+    mut reason: LineEditor,
+    action: Option<Action>,
+    key: KeyEvent,
+    env: &Env,
+) -> (Screen, Vec<Effect>) {
+    match action {
+        Some(Action::Confirm) if !app.saving => {
+            match validate::void(&record, reason.text(), &app.context(&env.new_id)) {
+                Ok(voided) => {
+                    app.saving = true;
+                    let effect = Effect::Save {
+                        record: Box::new(voided),
+                        kind: SaveKind::Void,
+                    };
+                    return (Screen::Void { record, reason }, vec![effect]);
+                }
+                Err(errors) => {
+                    let text = first_problem(app, &errors);
+                    app.error(format!("{}: {}", app.lang.t(Msg::FieldVoidReason), text));
+                }
+            }
+        }
+        Some(Action::Cancel) if !app.saving => {
+            app.flash = None;
+            return (Screen::Home, vec![]);
+        }
+        Some(a) => edit(&mut reason, a),
+        None => {
+            if let Some(c) = typed_char(&key) {
+                reason.insert(c.encode_utf8(&mut [0; 4]));
+            }
+        }
+    }
+    (Screen::Void { record, reason }, vec![])
+}

@@ -1,0 +1,11 @@
+//! Screens: state + events → update → render. No I/O here: the runtime
+//! (`crate::runtime`) performs the effects `update` returns and feeds results back.
+
+pub mod app;
+pub mod editor;
+pub mod fields;
+pub mod form;
+pub mod view;
+
+pub use app::{update, App, Effect, Env, Event, Screen, Snapshot};
+pub use view::render;

@@ -1,0 +1,202 @@
+//! The declaration form: one row per field, its problem on the row below.
+
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
+
+use super::{fit, required_mark, safe, wrap};
+use crate::domain::copay::age_on;
+use crate::domain::era::{format_wareki, parse_date};
+use crate::domain::kana::normalize_kana;
+use crate::domain::record::InsuranceKind;
+use crate::domain::validate::employer_required;
+use crate::i18n::{describe_problem, Msg};
+use crate::tui::app::App;
+use crate::tui::fields::{FieldId, Kind};
+use crate::tui::form::{FormState, Value};
+
+const LABEL_WIDTH: usize = 22;
+
+/// Fields the form marks as required (some only in some situations).
+fn required(form: &FormState, id: FieldId) -> bool {
+    match id {
+        FieldId::Case
+        | FieldId::HasValidCard
+        | FieldId::InsuranceKind
+        | FieldId::Name
+        | FieldId::NameKana
+        | FieldId::BirthDate
+        | FieldId::Sex
+        | FieldId::Address
+        | FieldId::Signer
+        | FieldId::SignerRelationship
+        | FieldId::CopayRatio => true,
+        FieldId::EmployerName => {
+            let kind = InsuranceKind::ALL
+                .into_iter()
+                .find(|k| Some(k.code()) == form.choice_code(FieldId::InsuranceKind));
+            let insurer = form.text(FieldId::InsurerName);
+            employer_required(kind, (!insurer.is_empty()).then_some(insurer))
+        }
+        _ => false,
+    }
+}
+
+/// Renders the form; returns the hint line for the focused field.
+pub fn render(app: &App, form: &FormState, frame: &mut Frame, area: Rect) -> Option<Line<'static>> {
+    let l = app.lang;
+    let today = app.today();
+    let service = form.service_date(today);
+    let errors = match form.validate(&app.context("00000000000000000000000000")) {
+        Ok(_) => Vec::new(),
+        Err(e) => e,
+    };
+    let shown = form.visible_errors(&errors);
+    let value_x = area.x + LABEL_WIDTH as u16 + 2;
+    let value_width = area.width.saturating_sub(LABEL_WIDTH as u16 + 2);
+
+    let mut lines: Vec<Line> = Vec::new();
+    let mut focus_line = 0usize;
+    let mut cursor: Option<(u16, usize)> = None;
+    for id in form.visible(service) {
+        let focused = id == form.focus;
+        if focused {
+            focus_line = lines.len();
+        }
+        let mut label = l.t(id.label()).to_string();
+        if required(form, id) {
+            label.push_str(required_mark(l));
+        }
+        let label_style = if focused {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        } else if shown.contains_key(&id) {
+            Style::new().fg(Color::Red)
+        } else {
+            Style::new()
+        };
+        let marker = if focused { "▶" } else { " " };
+        let mut spans = vec![
+            Span::raw(marker),
+            Span::styled(fit(&label, LABEL_WIDTH), label_style),
+            Span::raw(" "),
+        ];
+        match (id.kind(), form.value(id)) {
+            (Kind::Choice(list), Some(Value::Choice(sel))) => {
+                let text = sel
+                    .and_then(|i| list.get(i))
+                    .map(|c| l.t(c.label))
+                    .unwrap_or(l.t(Msg::Unselected));
+                let shown_text = if focused {
+                    format!("◀ {text} ▶")
+                } else {
+                    text.to_string()
+                };
+                let style = if sel.is_none() {
+                    Style::new().fg(Color::DarkGray)
+                } else {
+                    Style::new()
+                };
+                spans.push(Span::styled(shown_text, style));
+            }
+            (_, Some(Value::Text(ed))) => {
+                if focused {
+                    let view = ed.view(value_width);
+                    cursor = Some((value_x + view.cursor_col, lines.len()));
+                    spans.push(Span::styled(
+                        view.visible,
+                        Style::new().add_modifier(Modifier::UNDERLINED),
+                    ));
+                } else {
+                    let text = ed.text();
+                    let mut shown_text = fit(text, value_width as usize).trim_end().to_string();
+                    // Show what will be stored when it differs from what was typed.
+                    let preview = match id {
+                        FieldId::BirthDate | FieldId::DeclaredOn => {
+                            parse_date(text).ok().map(|d| {
+                                if d.to_string() == text.trim() {
+                                    format!("（{}）", format_wareki(d))
+                                } else {
+                                    format!("  → {} {}", d, format_wareki(d))
+                                }
+                            })
+                        }
+                        FieldId::NameKana => normalize_kana(text)
+                            .ok()
+                            .filter(|k| k != text)
+                            .map(|k| format!("  → {k}")),
+                        _ => None,
+                    };
+                    if let Some(p) = preview {
+                        if shown_text.width() + p.width() <= value_width as usize {
+                            shown_text.push_str(&p);
+                        }
+                    }
+                    spans.push(Span::raw(shown_text));
+                }
+            }
+            _ => {}
+        }
+        lines.push(Line::from(spans));
+        if let Some(e) = shown.get(&id) {
+            let msg = format!("⚠ {}", describe_problem(&e.problem, l));
+            // A long message wraps under the value rather than being cut off.
+            for chunk in wrap(&msg, value_width as usize) {
+                lines.push(Line::from(vec![
+                    Span::raw(" ".repeat(LABEL_WIDTH + 2)),
+                    Span::styled(chunk, Style::new().fg(Color::Red)),
+                ]));
+            }
+        }
+    }
+
+    // Scroll so the focused field (and its error row) stays on screen.
+    let height = area.height as usize;
+    let scroll = (focus_line + 2).saturating_sub(height);
+    let visible: Vec<Line> = lines.into_iter().skip(scroll).take(height).collect();
+    frame.render_widget(Paragraph::new(visible), area);
+    if let Some((x, line)) = cursor {
+        if line >= scroll && line - scroll < height {
+            frame.set_cursor_position(Position::new(x, area.y + (line - scroll) as u16));
+        }
+    }
+    Some(hint(app, form, today))
+}
+
+fn hint(app: &App, form: &FormState, today: chrono::NaiveDate) -> Line<'static> {
+    let l = app.lang;
+    let dim = Style::new().fg(Color::DarkGray);
+    let id = form.focus;
+    match id.kind() {
+        Kind::Choice(_) => Line::styled(l.t(Msg::HintChoice).to_string(), dim),
+        Kind::Date => {
+            let text = form.text(id);
+            match parse_date(text) {
+                Ok(d) => {
+                    let mut s = format!("→ {}（{}）", d, format_wareki(d));
+                    if id == FieldId::BirthDate {
+                        s.push_str(&format!(
+                            " {}{}",
+                            age_on(d, form.service_date(today)),
+                            l.t(Msg::Age)
+                        ));
+                    }
+                    Line::styled(s, Style::new().fg(Color::Cyan))
+                }
+                Err(_) => Line::styled(l.t(Msg::HintDate).to_string(), dim),
+            }
+        }
+        Kind::Text if id == FieldId::NameKana => {
+            let text = form.text(id);
+            match normalize_kana(text) {
+                Ok(k) if !k.is_empty() && k != text => {
+                    Line::styled(format!("→ {}", safe(&k)), Style::new().fg(Color::Cyan))
+                }
+                _ => Line::styled(l.t(Msg::HintKana).to_string(), dim),
+            }
+        }
+        Kind::Text => Line::raw(""),
+    }
+}

@@ -1,0 +1,248 @@
+//! Rendering: a pure function of `App`. Layout (80×24 and up): title, body, hint or
+//! message, status bar, key bar generated from the keymap.
+
+mod dialog;
+mod form;
+mod home;
+mod review;
+mod width;
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::Frame;
+
+use crate::i18n::{Lang, Msg};
+use crate::keymap::{Action, Ctx};
+use crate::tui::app::{App, Level, Screen};
+
+pub use width::{fit, safe, wrap};
+
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    let [title, body, hint, status, keys] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+
+    render_title(app, frame, title);
+    let mut hint_line: Option<Line> = None;
+    match &app.screen {
+        Screen::Home | Screen::Void { .. } => home::render(app, frame, body),
+        Screen::Form(f) | Screen::Discard { form: f } => {
+            hint_line = form::render(app, f, frame, body);
+        }
+        Screen::Review { record, form: f } => review::render(app, f, record, frame, body),
+    }
+    match &app.screen {
+        Screen::Void { record, reason } => dialog::void(app, record, reason, frame, body),
+        Screen::Discard { .. } => dialog::discard(app, frame, body),
+        _ => {}
+    }
+    let hint_widget = match &app.flash {
+        Some(f) => {
+            let style = match f.level {
+                Level::Info => Style::new().fg(Color::Green),
+                Level::Error => Style::new().fg(Color::White).bg(Color::Red),
+            };
+            Line::from(Span::styled(safe(&f.text).into_owned(), style))
+        }
+        None => hint_line.unwrap_or_default(),
+    };
+    frame.render_widget(Paragraph::new(hint_widget), hint);
+    render_status(app, frame, status);
+    render_keys(app, frame, keys);
+    if app.help {
+        render_help(app, frame, body);
+    }
+}
+
+fn screen_title(app: &App) -> Msg {
+    match &app.screen {
+        Screen::Home | Screen::Void { .. } => Msg::ScreenHome,
+        Screen::Form(f) | Screen::Discard { form: f } => {
+            if f.editing.is_some() {
+                Msg::ScreenFormEdit
+            } else {
+                Msg::ScreenForm
+            }
+        }
+        Screen::Review { .. } => Msg::ScreenReview,
+    }
+}
+
+fn render_title(app: &App, frame: &mut Frame, area: Rect) {
+    let l = app.lang;
+    let left = format!(" {} ─ {}", l.t(Msg::AppTitle), l.t(screen_title(app)));
+    let right = format!(
+        "{}:{}  {} ",
+        l.t(Msg::Operator),
+        safe(&app.operator),
+        app.now.format("%Y-%m-%d %H:%M")
+    );
+    let style = Style::new().fg(Color::Black).bg(Color::Cyan);
+    frame.render_widget(
+        Paragraph::new(two_sided(&left, &right, area.width)).style(style),
+        area,
+    );
+}
+
+/// `left` and `right` on one line of `width` cells, the right side kept whole.
+fn two_sided(left: &str, right: &str, width: u16) -> String {
+    let w = width as usize;
+    let rw = unicode_width::UnicodeWidthStr::width(right);
+    if rw >= w {
+        return fit(right, w);
+    }
+    format!("{}{}", fit(left, w - rw), right)
+}
+
+fn render_status(app: &App, frame: &mut Frame, area: Rect) {
+    let l = app.lang;
+    let s = &app.snapshot;
+    let right = format!(
+        "{} {}  {} {} ",
+        l.t(Msg::StatusRecords),
+        s.total,
+        l.t(Msg::StatusQueued),
+        s.queued
+    );
+    let left = format!(" {}: {}", l.t(Msg::StatusStore), safe(&s.store_path));
+    let style = Style::new().bg(Color::DarkGray).fg(Color::White);
+    frame.render_widget(
+        Paragraph::new(two_sided(&left, &right, area.width)).style(style),
+        area,
+    );
+}
+
+/// The actions the key bar offers on each screen.
+fn key_bar_actions(app: &App) -> &'static [(Ctx, Action)] {
+    match &app.screen {
+        Screen::Home => &[
+            (Ctx::Home, Action::NewIntake),
+            (Ctx::Home, Action::Open),
+            (Ctx::Home, Action::Void),
+            (Ctx::Global, Action::Help),
+            (Ctx::Global, Action::Quit),
+        ],
+        Screen::Form(_) => &[
+            (Ctx::Form, Action::Review),
+            (Ctx::Form, Action::NextField),
+            (Ctx::Form, Action::PrevField),
+            (Ctx::Form, Action::Cancel),
+            (Ctx::Global, Action::Help),
+            (Ctx::Global, Action::Quit),
+        ],
+        Screen::Review { .. } => &[
+            (Ctx::Review, Action::Save),
+            (Ctx::Review, Action::Cancel),
+            (Ctx::Global, Action::Help),
+            (Ctx::Global, Action::Quit),
+        ],
+        Screen::Void { .. } | Screen::Discard { .. } => &[
+            (Ctx::Dialog, Action::Confirm),
+            (Ctx::Dialog, Action::Cancel),
+        ],
+    }
+}
+
+/// The label of an action in the key bar and help.
+pub fn action_label(a: Action) -> Msg {
+    match a {
+        Action::Quit => Msg::ActQuit,
+        Action::Help => Msg::ActHelp,
+        Action::NewIntake => Msg::ActNewIntake,
+        Action::Open => Msg::ActOpen,
+        Action::Void => Msg::ActVoid,
+        Action::Up => Msg::ActUp,
+        Action::Down => Msg::ActDown,
+        Action::PageUp => Msg::ActPageUp,
+        Action::PageDown => Msg::ActPageDown,
+        Action::NextField => Msg::ActNextField,
+        Action::PrevField => Msg::ActPrevField,
+        Action::Review => Msg::ActReview,
+        Action::Save => Msg::ActSave,
+        Action::Cancel => Msg::ActCancel,
+        Action::Confirm => Msg::ActConfirm,
+        Action::Left => Msg::ActLeft,
+        Action::Right => Msg::ActRight,
+        Action::LineStart => Msg::ActHome,
+        Action::LineEnd => Msg::ActEnd,
+        Action::Backspace => Msg::ActBackspace,
+        Action::Delete => Msg::ActDelete,
+        Action::Clear => Msg::ActClear,
+        Action::ChoiceNext => Msg::ActChoiceNext,
+        Action::ChoicePrev => Msg::ActChoicePrev,
+    }
+}
+
+/// "F2 新規受付" for the key bar: first key of the action in the active keymap.
+pub fn key_hint(app: &App, ctx: Ctx, action: Action) -> Option<(String, &'static str)> {
+    app.keymap
+        .keys(ctx, action)
+        .first()
+        .map(|k| (k.to_string(), app.lang.t(action_label(action))))
+}
+
+fn render_keys(app: &App, frame: &mut Frame, area: Rect) {
+    let mut spans = Vec::new();
+    for (ctx, action) in key_bar_actions(app) {
+        if let Some((key, label)) = key_hint(app, *ctx, *action) {
+            spans.push(Span::styled(
+                key,
+                Style::new().add_modifier(Modifier::REVERSED),
+            ));
+            spans.push(Span::raw(format!(" {label}  ")));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_help(app: &App, frame: &mut Frame, body: Rect) {
+    let l = app.lang;
+    let mut lines = Vec::new();
+    for ctx in app.key_stack() {
+        for (action, chords) in app.keymap.bindings(*ctx) {
+            let keys: Vec<String> = chords.iter().map(|c| c.to_string()).collect();
+            lines.push(Line::from(vec![
+                Span::styled(
+                    fit(&keys.join(" "), 18),
+                    Style::new().add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(" "),
+                Span::raw(l.t(action_label(action))),
+            ]));
+        }
+    }
+    let h = (lines.len() as u16 + 2).min(body.height);
+    let w = 50.min(body.width);
+    let area = centered(body, w, h);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" {} ", l.t(Msg::ScreenHelp))),
+        ),
+        area,
+    );
+}
+
+pub(crate) fn centered(outer: Rect, w: u16, h: u16) -> Rect {
+    let x = outer.x + outer.width.saturating_sub(w) / 2;
+    let y = outer.y + outer.height.saturating_sub(h) / 2;
+    Rect::new(x, y, w.min(outer.width), h.min(outer.height))
+}
+
+/// Label for "required" after a field name.
+pub(crate) fn required_mark(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Ja => "＊",
+        Lang::En => "*",
+    }
+}

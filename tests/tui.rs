@@ -1,0 +1,470 @@
+//! Screen tests: the real update + render functions drawn into ratatui's TestBackend.
+//! Snapshots live in tests/snapshots (insta); CI fails on any difference.
+
+use chrono::{DateTime, FixedOffset};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use unicode_width::UnicodeWidthStr;
+
+use onshi::domain::input::RecordInput;
+use onshi::domain::record::{Record, Status};
+use onshi::domain::validate::{self, Context};
+use onshi::i18n::Lang;
+use onshi::keymap::Keymap;
+use onshi::tui::app::{Row, SaveKind};
+use onshi::tui::fields::FieldId;
+use onshi::tui::{render, update, App, Effect, Env, Event, Screen, Snapshot};
+
+const NOW: &str = "2026-11-28T09:12:00+09:00";
+
+fn now() -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(NOW).unwrap()
+}
+
+fn env() -> Env {
+    Env {
+        now: now(),
+        new_id: "01JF0000000000000000000000".into(),
+    }
+}
+
+fn app(lang: Lang) -> App {
+    let mut a = App::new(
+        lang,
+        Keymap::shipped_default(),
+        "佐藤".into(),
+        "reception-1".into(),
+        now(),
+    );
+    a.snapshot.store_path = "/var/lib/onshi".into();
+    a
+}
+
+fn record(name: &str, kana: &str, id: &str) -> Record {
+    let line = format!(
+        r#"{{"id":"{id}","created_at":"2026-11-28T09:05:00+09:00","incident":{{"case":"3-4","note":"停電"}},
+        "declaration":{{"has_valid_card":true,"insurance_kind":"kokuho","insurer_name":"千代田区","name":{name},
+        "name_kana":"{kana}","birth_date":"昭和56年4月1日","sex":"female","address":"東京都千代田区霞が関1-2-2",
+        "signer":"patient","phone":"03-1234-5678"}}}}"#,
+        name = serde_json::to_string(name).unwrap()
+    );
+    let input: RecordInput = serde_json::from_str(&line).unwrap();
+    let ctx = Context {
+        now: now(),
+        terminal_id: "reception-1".into(),
+        operator: "佐藤".into(),
+        new_id: id.into(),
+    };
+    validate::record(&input, &ctx).unwrap()
+}
+
+fn key(code: KeyCode) -> Event {
+    Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn send(app: &mut App, events: Vec<Event>) -> Vec<Effect> {
+    let mut all = Vec::new();
+    for e in events {
+        all.extend(update(app, e, &env()));
+    }
+    all
+}
+
+fn type_text(app: &mut App, s: &str) -> Vec<Effect> {
+    send(app, s.chars().map(|c| key(KeyCode::Char(c))).collect())
+}
+
+/// The screen as text, one line per row; the cell after a wide character is skipped,
+/// as the terminal does. Also returns the cursor position if shown.
+fn draw(app: &App, w: u16, h: u16) -> (String, Option<(u16, u16)>) {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| render(app, f)).unwrap();
+    let b = t.backend();
+    let cursor = b
+        .cursor_visible()
+        .then(|| (b.cursor_position().x, b.cursor_position().y));
+    let buf = t.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut x = 0;
+        let mut line = String::new();
+        while x < w {
+            let sym = buf[(x, y)].symbol();
+            line.push_str(sym);
+            x += sym.width().max(1) as u16;
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    (out, cursor)
+}
+
+fn screen(app: &App) -> String {
+    draw(app, 80, 24).0
+}
+
+fn home_with_rows(lang: Lang) -> App {
+    let mut a = app(lang);
+    let r1 = record("山田　花子", "ヤマダ　ハナコ", "01JF0000000000000000000001");
+    let mut r2 = record(
+        "髙橋　𠮷子",
+        "タカハシ　ヨシコ",
+        "01JF0000000000000000000002",
+    );
+    r2.status = Status::Voided;
+    r2.void_reason = Some("重複".into());
+    a.snapshot = Snapshot {
+        today: vec![
+            Row {
+                record: r1,
+                queued: true,
+            },
+            Row {
+                record: r2,
+                queued: false,
+            },
+        ],
+        total: 12,
+        queued: 3,
+        store_path: "/var/lib/onshi".into(),
+    };
+    a
+}
+
+#[test]
+fn home_empty_ja() {
+    insta::assert_snapshot!(screen(&app(Lang::Ja)));
+}
+
+#[test]
+fn home_rows_ja_and_en() {
+    insta::assert_snapshot!("home_rows_ja", screen(&home_with_rows(Lang::Ja)));
+    insta::assert_snapshot!("home_rows_en", screen(&home_with_rows(Lang::En)));
+}
+
+#[test]
+fn new_form_ja_and_en() {
+    let mut a = app(Lang::Ja);
+    send(&mut a, vec![key(KeyCode::F(2))]);
+    insta::assert_snapshot!("form_new_ja", screen(&a));
+    let mut a = app(Lang::En);
+    send(&mut a, vec![key(KeyCode::F(2))]);
+    insta::assert_snapshot!("form_new_en", screen(&a));
+}
+
+/// Move focus to `field` with Tab.
+fn focus(a: &mut App, field: FieldId) {
+    for _ in 0..40 {
+        if let Screen::Form(f) = &a.screen {
+            if f.focus == field {
+                return;
+            }
+        }
+        send(a, vec![key(KeyCode::Tab)]);
+    }
+    panic!("could not reach {field:?}");
+}
+
+fn form(a: &App) -> &onshi::tui::form::FormState {
+    match &a.screen {
+        Screen::Form(f) => f,
+        other => panic!("not on the form: {other:?}"),
+    }
+}
+
+#[test]
+fn cursor_sits_on_the_right_cell_for_mixed_width_text() {
+    let mut a = app(Lang::Ja);
+    send(&mut a, vec![key(KeyCode::F(2))]);
+    focus(&mut a, FieldId::Name);
+    type_text(&mut a, "山田ab");
+    let (text, cursor) = draw(&a, 80, 24);
+    let (x, y) = cursor.expect("cursor shown in a text field");
+    let row: Vec<&str> = text.lines().collect();
+    assert!(row[y as usize].contains("山田ab"), "{text}");
+    // 1 marker + 22 label + 1 gap = 24; 山田 is 4 cells, ab 2.
+    assert_eq!(x, 24 + 6);
+    send(
+        &mut a,
+        vec![key(KeyCode::Left), key(KeyCode::Left), key(KeyCode::Left)],
+    );
+    let (_, cursor) = draw(&a, 80, 24);
+    assert_eq!(cursor.unwrap().0, 24 + 2, "cursor after 山");
+}
+
+#[test]
+fn errors_show_next_to_touched_fields_only() {
+    let mut a = app(Lang::Ja);
+    send(&mut a, vec![key(KeyCode::F(2))]);
+    focus(&mut a, FieldId::NameKana);
+    type_text(&mut a, "yamada");
+    send(&mut a, vec![key(KeyCode::Tab)]);
+    let s = screen(&a);
+    assert!(
+        s.contains("全角カタカナで入力してください（1文字目「y」）"),
+        "{s}"
+    );
+    assert!(s.contains("「y」"), "{s}");
+    // Fields after the kana field were never left: the required 生年月日 is not red yet.
+    let lines: Vec<&str> = s.lines().collect();
+    let birth = lines.iter().position(|l| l.contains("生年月日")).unwrap();
+    assert!(!lines[birth + 1].contains('⚠'), "{s}");
+    insta::assert_snapshot!("form_kana_error_ja", s);
+}
+
+#[test]
+fn review_refuses_incomplete_form_and_focuses_first_problem() {
+    let mut a = app(Lang::En);
+    send(&mut a, vec![key(KeyCode::F(2))]);
+    let effects = send(&mut a, vec![key(KeyCode::F(9))]);
+    assert!(effects.is_empty());
+    let f = form(&a);
+    assert!(f.show_all_errors);
+    assert_eq!(f.focus, FieldId::Case, "first missing field");
+    let s = screen(&a);
+    assert!(s.contains("Some fields need attention"), "{s}");
+    assert!(s.matches('⚠').count() >= 5, "{s}");
+}
+
+fn fill_valid_form(a: &mut App) {
+    send(a, vec![key(KeyCode::F(2))]);
+    // case 3-4 is the sixth option
+    send(a, (0..6).map(|_| key(KeyCode::Right)).collect());
+    focus(a, FieldId::HasValidCard);
+    send(a, vec![key(KeyCode::Right)]); // yes
+    focus(a, FieldId::InsuranceKind);
+    send(a, vec![key(KeyCode::Right), key(KeyCode::Right)]); // kokuho
+    focus(a, FieldId::InsurerName);
+    type_text(a, "千代田区");
+    focus(a, FieldId::Name);
+    type_text(a, "山田　花子");
+    focus(a, FieldId::NameKana);
+    type_text(a, "やまだ　はなこ");
+    focus(a, FieldId::BirthDate);
+    type_text(a, "S56.4.1");
+    focus(a, FieldId::Sex);
+    send(a, vec![key(KeyCode::Left)]); // female (last)
+    focus(a, FieldId::Address);
+    send(
+        a,
+        vec![Event::Paste("東京都千代田区霞が関1-2-2\u{1b}[2J".into())],
+    );
+}
+
+#[test]
+fn full_intake_reaches_review_then_save_effect() {
+    let mut a = app(Lang::Ja);
+    fill_valid_form(&mut a);
+    let effects = send(&mut a, vec![key(KeyCode::F(9))]);
+    assert!(effects.is_empty(), "{effects:?}");
+    let Screen::Review { record, .. } = &a.screen else {
+        panic!("not on review: {}", screen(&a));
+    };
+    assert_eq!(record.declaration.name_kana, "ヤマダ　ハナコ");
+    assert_eq!(record.declaration.birth_date.to_string(), "1981-04-01");
+    // The pasted escape sequence never reached the value.
+    assert_eq!(record.declaration.address, "東京都千代田区霞が関1-2-2[2J");
+    insta::assert_snapshot!("review_ja", screen(&a));
+
+    let effects = send(&mut a, vec![key(KeyCode::F(5))]);
+    let [Effect::Save {
+        record,
+        kind: SaveKind::New,
+    }] = effects.as_slice()
+    else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(record.version, 1);
+    // A second press while the save is in flight does not save twice.
+    assert!(send(&mut a, vec![key(KeyCode::F(5))]).is_empty());
+    // Only the store's confirmation says 保存しました.
+    assert!(!screen(&a).contains("保存しました"));
+    send(
+        &mut a,
+        vec![Event::Saved {
+            kind: SaveKind::New,
+        }],
+    );
+    assert!(matches!(a.screen, Screen::Home));
+    assert!(screen(&a).contains("保存しました"));
+}
+
+#[test]
+fn failed_save_keeps_everything_typed() {
+    let mut a = app(Lang::Ja);
+    fill_valid_form(&mut a);
+    send(&mut a, vec![key(KeyCode::F(9)), key(KeyCode::F(5))]);
+    let before = a.screen.clone();
+    send(
+        &mut a,
+        vec![Event::SaveFailed("ディスクの空きがありません".into())],
+    );
+    assert_eq!(a.screen, before, "screen and values unchanged");
+    let s = screen(&a);
+    assert!(s.contains("保存できませんでした"), "{s}");
+    // Back on the form, the values are all there, and saving can be retried.
+    send(&mut a, vec![key(KeyCode::Esc)]);
+    assert_eq!(form(&a).text(FieldId::Name), "山田　花子");
+    let effects = send(&mut a, vec![key(KeyCode::F(9)), key(KeyCode::F(5))]);
+    assert_eq!(effects.len(), 1);
+}
+
+#[test]
+fn every_change_asks_for_a_draft_and_the_draft_restores() {
+    let mut a = app(Lang::Ja);
+    send(&mut a, vec![key(KeyCode::F(2))]);
+    focus(&mut a, FieldId::Name);
+    let effects = type_text(&mut a, "山");
+    let [Effect::SaveDraft(bytes)] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    // Moving the cursor changes no value: no write.
+    assert!(send(&mut a, vec![key(KeyCode::Left)]).is_empty());
+    let restored = onshi::tui::app::draft_from_bytes(bytes).unwrap();
+    let mut b = app(Lang::Ja);
+    send(&mut b, vec![Event::DraftFound(Box::new(restored))]);
+    assert_eq!(form(&b).text(FieldId::Name), "山");
+    assert!(screen(&b).contains("復元しました"));
+}
+
+#[test]
+fn leaving_a_changed_form_asks_first() {
+    let mut a = app(Lang::Ja);
+    send(&mut a, vec![key(KeyCode::F(2))]);
+    focus(&mut a, FieldId::Name);
+    type_text(&mut a, "x");
+    send(&mut a, vec![key(KeyCode::Esc)]);
+    assert!(matches!(a.screen, Screen::Discard { .. }));
+    assert!(screen(&a).contains("破棄しますか"));
+    send(&mut a, vec![key(KeyCode::Esc)]);
+    assert_eq!(form(&a).text(FieldId::Name), "x");
+    send(&mut a, vec![key(KeyCode::Esc)]);
+    let effects = send(&mut a, vec![key(KeyCode::Enter)]);
+    assert_eq!(effects, vec![Effect::DeleteDraft]);
+    assert!(matches!(a.screen, Screen::Home));
+}
+
+#[test]
+fn edit_opens_prefilled_and_saves_next_version() {
+    let mut a = home_with_rows(Lang::Ja);
+    send(&mut a, vec![key(KeyCode::Enter)]);
+    assert_eq!(form(&a).text(FieldId::Name), "山田　花子");
+    insta::assert_snapshot!("form_edit_ja", screen(&a));
+    focus(&mut a, FieldId::Phone);
+    send(&mut a, vec![key(KeyCode::Char('u')).clone()]);
+    send(
+        &mut a,
+        vec![Event::Key(KeyEvent::new(
+            KeyCode::Char('u'),
+            KeyModifiers::CONTROL,
+        ))],
+    );
+    type_text(&mut a, "090-1111-2222");
+    let effects = send(&mut a, vec![key(KeyCode::F(9)), key(KeyCode::F(5))]);
+    let [Effect::Save {
+        record,
+        kind: SaveKind::Revision,
+    }] = effects.as_slice()
+    else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(record.version, 2);
+    assert_eq!(record.id, "01JF0000000000000000000001");
+    assert_eq!(record.declaration.phone.as_deref(), Some("090-1111-2222"));
+}
+
+#[test]
+fn void_needs_a_reason_and_keeps_the_record() {
+    let mut a = home_with_rows(Lang::Ja);
+    send(&mut a, vec![key(KeyCode::F(8))]);
+    insta::assert_snapshot!("void_dialog_ja", screen(&a));
+    assert!(
+        send(&mut a, vec![key(KeyCode::Enter)]).is_empty(),
+        "empty reason refused"
+    );
+    type_text(&mut a, "重複登録");
+    let effects = send(&mut a, vec![key(KeyCode::Enter)]);
+    let [Effect::Save {
+        record,
+        kind: SaveKind::Void,
+    }] = effects.as_slice()
+    else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(record.status, Status::Voided);
+    assert_eq!(record.void_reason.as_deref(), Some("重複登録"));
+    assert_eq!(record.declaration.name, "山田　花子");
+    assert_eq!(record.version, 2);
+}
+
+#[test]
+fn voided_record_cannot_be_voided_again() {
+    let mut a = home_with_rows(Lang::En);
+    send(&mut a, vec![key(KeyCode::Down), key(KeyCode::F(8))]);
+    assert!(matches!(a.screen, Screen::Home));
+    assert!(screen(&a).contains("already voided"));
+}
+
+#[test]
+fn help_is_generated_from_the_keymap() {
+    let mut a = app(Lang::Ja);
+    send(&mut a, vec![key(KeyCode::F(1))]);
+    let s = screen(&a);
+    insta::assert_snapshot!("help_home_ja", s);
+    // A user keymap that moves new_intake to F3 changes the help and the key bar.
+    let mine = Keymap::parse(
+        "mine.toml",
+        "extends = \"default\"\n[home]\nnew_intake = [\"F3\"]\n",
+        None,
+    )
+    .unwrap();
+    let mut b = app(Lang::Ja);
+    b.keymap = mine;
+    let s = screen(&b);
+    assert!(s.lines().last().unwrap().starts_with("F3 新規受付"), "{s}");
+    send(&mut b, vec![key(KeyCode::F(1))]);
+    assert!(screen(&b).contains("F3"));
+}
+
+#[test]
+fn names_with_escape_sequences_are_neutralised_on_screen() {
+    let mut a = home_with_rows(Lang::Ja);
+    a.snapshot.today[0].record.declaration.name = "山田\u{1b}]0;pwned\u{7}\u{1b}[2J".into();
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| render(&a, f)).unwrap();
+    for cell in t.backend().buffer().content() {
+        assert!(
+            !cell.symbol().chars().any(|c| c.is_control()),
+            "{:?}",
+            cell.symbol()
+        );
+    }
+}
+
+#[test]
+fn larger_terminal_uses_the_space() {
+    let a = home_with_rows(Lang::Ja);
+    let (s, _) = draw(&a, 120, 30);
+    assert_eq!(s.lines().count(), 30);
+    let first = s.lines().next().unwrap();
+    assert!(first.width() > 80, "title spans the width: {first}");
+    assert!(s.contains("髙橋　𠮷子"));
+}
+
+#[test]
+fn long_address_scrolls_without_breaking_layout() {
+    let mut a = app(Lang::Ja);
+    send(&mut a, vec![key(KeyCode::F(2))]);
+    focus(&mut a, FieldId::Address);
+    type_text(
+        &mut a,
+        &"東京都千代田区霞が関一丁目二番二号中央合同庁舎第五号館".repeat(2),
+    );
+    let (s, cursor) = draw(&a, 80, 24);
+    for line in s.lines() {
+        assert!(line.width() <= 80, "{line}");
+    }
+    let (x, _) = cursor.unwrap();
+    assert!(x < 80);
+}

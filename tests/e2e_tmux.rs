@@ -41,7 +41,21 @@ impl Tmux {
             args
         );
         let st = Command::new("tmux")
-            .args(["-u", "-L", &t.socket, "-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", "-s", &t.session])
+            .args([
+                "-u",
+                "-L",
+                &t.socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                "80",
+                "-y",
+                "24",
+                "-s",
+                &t.session,
+            ])
             .arg(cmd)
             .env("LANG", "C.UTF-8")
             .status()
@@ -88,7 +102,6 @@ impl Tmux {
     fn text(&self, s: &str) {
         self.tmux(&["send-keys", "-t", "s", "-l", s]);
     }
-
 }
 
 /// The PID of the onshi holding `store` (the store's lock file names it).

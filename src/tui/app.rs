@@ -42,7 +42,9 @@ pub enum Screen {
         record: Box<Record>,
         reason: LineEditor,
     },
-    Discard { form: FormState },
+    Discard {
+        form: FormState,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! Pure rules of the declaration: no I/O, no clock (callers pass "today").
 
+pub mod claim;
 pub mod copay;
 pub mod era;
 pub mod input;
@@ -7,6 +8,7 @@ pub mod insurer;
 pub mod kana;
 pub mod phone;
 pub mod problem;
+pub mod procedure;
 pub mod record;
 pub mod text;
 pub mod validate;

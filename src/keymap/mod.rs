@@ -14,7 +14,10 @@ use std::path::Path;
 use crossterm::event::KeyEvent;
 
 /// Maps shipped with the binary: (name, TOML source).
-pub const SHIPPED: &[(&str, &str)] = &[("default", include_str!("../../keymaps/default.toml"))];
+pub const SHIPPED: &[(&str, &str)] = &[
+    ("default", include_str!("../../keymaps/default.toml")),
+    ("vim", include_str!("../../keymaps/vim.toml")),
+];
 
 /// Where a set of bindings applies. Screens look keys up in a stack of contexts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -5,6 +5,7 @@ pub mod app;
 pub mod editor;
 pub mod fields;
 pub mod form;
+pub mod romaji;
 pub mod view;
 
 pub use app::{update, App, Effect, Env, Event, Screen, Snapshot};

@@ -10,4 +10,5 @@ pub mod i18n;
 pub mod keymap;
 pub mod runtime;
 pub mod store;
+pub mod sync;
 pub mod tui;

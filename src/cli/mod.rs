@@ -2,6 +2,7 @@
 
 mod export;
 mod import;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,6 +68,8 @@ pub enum Command {
         #[arg(long, value_enum)]
         format: ExportFormat,
     },
+    /// Deliver queued record versions to the [sync] target.
+    Sync(sync::SyncArgs),
 }
 
 /// What every command needs, resolved once from options, environment and config.
@@ -121,6 +124,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
         None => run_tui(&setup, cli.keymap.as_deref()),
         Some(Command::Import { dry_run, file }) => import::run(&setup, &file, dry_run),
         Some(Command::Export { format }) => export::run(&setup, format),
+        Some(Command::Sync(args)) => sync::run(&setup, &args),
     }
 }
 

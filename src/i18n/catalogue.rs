@@ -234,4 +234,34 @@ catalogue! {
     CliKeymapError => "キーマップに誤りがあります", "The keymap has an error";
     CliTerminal => "端末を初期化できません", "Cannot set up the terminal";
     CliLine => "行", "line";
+
+    // Sync
+    SyncDelivered => "送信", "delivered";
+    SyncHeld => "保留（要対応）", "held (needs action)";
+    SyncStillQueued => "未送信", "still queued";
+    SyncProgress => "送信中", "delivering";
+    SyncUnreachable => "送信先に接続できません（記録は失われません）", "Cannot reach the sync target (nothing is lost)";
+    SyncRetryIn => "再試行まで（秒）", "retrying in (seconds)";
+    SyncNoTarget => "送信先が設定されていません（設定ファイルの [sync] target）", "No sync target is configured ([sync] target in the config file)";
+    SyncTargetError => "送信先の設定に誤りがあります", "The sync target configuration has an error";
+    SyncUrlMissing => "[sync] url がありません", "[sync] url is missing";
+    SyncUrlInvalid => "[sync] url が正しくありません", "[sync] url is not valid";
+    SyncUrlInsecure => "http:// はこのPC内（127.0.0.1・localhost）の送信先にだけ使えます。https:// を使ってください", "http:// is only allowed for a receiver on this PC (127.0.0.1, localhost); use https://";
+    SyncTokenMissing => "[sync] token_file がありません", "[sync] token_file is missing";
+    SyncTokenMode => "トークンファイルがグループ・他人から読める権限です。chmod 600 にしてください", "The token file is readable by group or others; chmod 600 it";
+    SyncTokenRead => "トークンファイルを読めません", "Cannot read the token file";
+    SyncTokenInvalid => "トークンファイルが空か、使えない文字を含みます", "The token file is empty or contains characters that cannot be sent";
+    SyncCaFile => "CA証明書ファイル（PEM）を読めません", "Cannot read the CA certificate file (PEM)";
+    SyncDirMissing => "[sync] dir がありません", "[sync] dir is missing";
+    SyncRejected => "送信先に拒否されました", "refused by the target";
+    SyncRetryHint => "原因を直したら onshi sync --retry-failed か送信画面から再送してください", "After fixing the cause, retry with onshi sync --retry-failed or from the sync screen";
+    SyncOnline => "接続中", "online";
+    SyncOffline => "未接続", "offline";
+    SyncSince => "から", "since";
+    SyncLastError => "最後のエラー", "last error";
+    SyncWaiting => "前の版の送信待ち", "waiting for an earlier version";
+    SyncFailedCount => "保留", "held";
+    SyncAttempts => "試行回数", "attempts";
+    SyncRetry => "再送", "Retry";
+    SyncDisabled => "送信先なし", "no sync target";
 }

@@ -13,6 +13,7 @@
 
 mod error;
 mod lock;
+mod outbox;
 mod perms;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +30,7 @@ use crate::domain::record::Record;
 pub use error::StoreError;
 use error::{corrupt_json, from_sled, key_label};
 use lock::StoreLock;
+pub use outbox::{OutboxFailure, OutboxItem};
 
 /// The schema this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;

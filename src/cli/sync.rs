@@ -1,0 +1,147 @@
+//! `onshi sync [--once] [--retry-failed]`: deliver queued versions (DESIGN.md §4, §6).
+//!
+//! Exit codes: 0 the queue is empty; 3 the target is unreachable (`--once`; nothing is
+//! lost); 1 versions are held as refused by the target (or the store failed); 2 the
+//! `[sync]` configuration is missing or wrong.
+//!
+//! Without `--once` an unreachable target is retried with backoff until the queue is
+//! drained, for cron or a systemd timer. Output names record ids and versions only; the
+//! target's refusal messages (which could quote record values) stay in the store for the
+//! sync screen.
+
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+
+use clap::Args;
+
+use super::{fail, open_store, Setup};
+use crate::i18n::{describe_store_error, Lang, Msg};
+use crate::store::{Store, StoreError};
+use crate::sync::{
+    counts, describe_target_error, run_pass, Backoff, PassEvent, Target, WorkerOptions,
+};
+
+/// Print a progress line every this many deliveries.
+const PROGRESS_EVERY: usize = 500;
+
+pub const EXIT_HELD: u8 = 1;
+pub const EXIT_CONFIG: u8 = 2;
+pub const EXIT_UNREACHABLE: u8 = 3;
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// One pass: exit 0 if the queue is empty afterwards, 3 if the target is unreachable,
+    /// 1 if versions are held as refused.
+    #[arg(long)]
+    pub once: bool,
+    /// Queue the versions the target refused again (after fixing the cause).
+    #[arg(long)]
+    pub retry_failed: bool,
+}
+
+pub fn run(setup: &Setup, args: &SyncArgs) -> ExitCode {
+    let lang = setup.lang;
+    let target = match Target::from_config(&setup.config.sync) {
+        Ok(Target::None) => return fail(lang, Msg::SyncNoTarget, "target = \"none\"", EXIT_CONFIG),
+        Ok(t) => t,
+        Err(e) => {
+            return fail(
+                lang,
+                Msg::SyncTargetError,
+                &describe_target_error(&e, lang),
+                EXIT_CONFIG,
+            )
+        }
+    };
+    let store = match open_store(setup) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match drain(&store, &target, args, lang) {
+        Ok(code) => code,
+        Err(e) => fail(lang, Msg::StoreIo, &describe_store_error(&e, lang), 1),
+    }
+}
+
+fn drain(
+    store: &Store,
+    target: &Target,
+    args: &SyncArgs,
+    lang: Lang,
+) -> Result<ExitCode, StoreError> {
+    if args.retry_failed {
+        store.outbox_retry_all()?;
+    }
+    let (total, _) = counts(store)?;
+    let never = AtomicBool::new(false);
+    let opts = WorkerOptions::default();
+    let mut backoff = Backoff::new(opts.backoff_min, opts.backoff_max);
+    let mut delivered = 0usize;
+    loop {
+        let report = run_pass(store, target, &never, &mut |ev| {
+            if let PassEvent::Delivered { .. } = ev {
+                delivered += 1;
+                if delivered.is_multiple_of(PROGRESS_EVERY) {
+                    eprintln!("onshi: {} {delivered}/{total}", lang.t(Msg::SyncProgress));
+                }
+            }
+        })?;
+        let Some(why) = report.unreachable else {
+            break;
+        };
+        if args.once {
+            summary(store, lang, delivered)?;
+            eprintln!("onshi: {}: {why}", lang.t(Msg::SyncUnreachable));
+            return Ok(ExitCode::from(EXIT_UNREACHABLE));
+        }
+        let delay = backoff.next_delay();
+        eprintln!(
+            "onshi: {}: {why} ({} {})",
+            lang.t(Msg::SyncUnreachable),
+            lang.t(Msg::SyncRetryIn),
+            delay.as_secs().max(1)
+        );
+        std::thread::sleep(delay);
+    }
+    let held = summary(store, lang, delivered)?;
+    if held > 0 {
+        eprintln!("onshi: {}", lang.t(Msg::SyncRetryHint));
+        return Ok(ExitCode::from(EXIT_HELD));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// List held entries and print the summary line; returns the number held.
+fn summary(store: &Store, lang: Lang, delivered: usize) -> Result<usize, StoreError> {
+    let failed = store.outbox_failed()?;
+    for f in &failed {
+        let status = f
+            .failure
+            .as_ref()
+            .and_then(|x| x.status)
+            .map(|s| format!(" (HTTP {s})"))
+            .unwrap_or_default();
+        eprintln!(
+            "onshi: {} v{}: {}{status}",
+            f.id,
+            f.version,
+            lang.t(Msg::SyncRejected)
+        );
+    }
+    let (queued, held) = counts(store)?;
+    match lang {
+        Lang::Ja => eprintln!(
+            "onshi: {} {delivered}件、{} {held}件、{} {queued}件",
+            lang.t(Msg::SyncDelivered),
+            lang.t(Msg::SyncHeld),
+            lang.t(Msg::SyncStillQueued)
+        ),
+        Lang::En => eprintln!(
+            "onshi: {delivered} {}, {held} {}, {queued} {}",
+            lang.t(Msg::SyncDelivered),
+            lang.t(Msg::SyncHeld),
+            lang.t(Msg::SyncStillQueued)
+        ),
+    }
+    Ok(held)
+}

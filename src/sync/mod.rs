@@ -1,0 +1,82 @@
+//! Sync (DESIGN.md §6): deliver every queued version once connectivity returns, lose
+//! nothing.
+//!
+//! - [`Target`]: where versions go (`http`, `dir`, or `none`), built from `[sync]`.
+//! - [`run_pass`]: one ordered pass over the outbox; used by `onshi sync` and the worker.
+//! - [`Worker`]: the TUI's background thread; [`WorkerHandle`] is its non-blocking remote.
+//!
+//! Delivery is at-least-once: a version is removed from the outbox only after the target
+//! confirmed it, and a crash in between sends it again. The `Idempotency-Key`
+//! (`<id>:<version>`) or the file name makes that exactly-once at the receiver.
+
+mod pass;
+mod target;
+mod worker;
+
+pub use pass::{
+    counts, queue, run_pass, EntryState, PassEvent, PassReport, QueueEntry, SYNC_OPERATOR,
+};
+pub use target::{
+    clean_message, read_token, server_message, DirTarget, HttpTarget, Outcome, Target, TargetError,
+    Timeouts, MESSAGE_MAX_CHARS,
+};
+pub use worker::{Backoff, SyncStatus, Worker, WorkerHandle, WorkerOptions};
+
+use crate::i18n::{Lang, Msg};
+
+/// A target configuration error in the operator's language, naming the file or setting.
+pub fn describe_target_error(e: &TargetError, lang: Lang) -> String {
+    let sep = match lang {
+        Lang::Ja => "：",
+        Lang::En => ": ",
+    };
+    let with = |m: Msg, detail: String| format!("{}{sep}{detail}", lang.t(m));
+    match e {
+        TargetError::UrlMissing => lang.t(Msg::SyncUrlMissing).to_string(),
+        TargetError::UrlInvalid { url, detail } => with(
+            Msg::SyncUrlInvalid,
+            format!("{} ({})", clean(url), clean(detail)),
+        ),
+        TargetError::UrlInsecure { url } => with(Msg::SyncUrlInsecure, clean(url)),
+        TargetError::TokenFileMissing => lang.t(Msg::SyncTokenMissing).to_string(),
+        TargetError::TokenFileMode { path, mode } => with(
+            Msg::SyncTokenMode,
+            format!("{} (mode {:04o})", path.display(), mode & 0o7777),
+        ),
+        TargetError::TokenFileRead { path, detail } => {
+            with(Msg::SyncTokenRead, format!("{}: {detail}", path.display()))
+        }
+        TargetError::TokenInvalid { path } => {
+            with(Msg::SyncTokenInvalid, path.display().to_string())
+        }
+        TargetError::CaFile { path, detail } => with(
+            Msg::SyncCaFile,
+            format!("{}: {}", path.display(), clean(detail)),
+        ),
+        TargetError::DirMissing => lang.t(Msg::SyncDirMissing).to_string(),
+    }
+}
+
+fn clean(s: &str) -> String {
+    clean_message(s.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    #[test]
+    fn token_mode_error_names_file_and_mode_in_both_languages() {
+        let e = TargetError::TokenFileMode {
+            path: PathBuf::from("/etc/onshi/token"),
+            mode: 0o100644,
+        };
+        for lang in [Lang::Ja, Lang::En] {
+            let s = describe_target_error(&e, lang);
+            assert!(s.contains("/etc/onshi/token"), "{s}");
+            assert!(s.contains("0644"), "{s}");
+            assert!(s.contains("chmod 600"), "{s}");
+        }
+    }
+}

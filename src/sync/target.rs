@@ -1,0 +1,531 @@
+//! Where queued versions go (DESIGN.md §6): an HTTP receiver or a shared folder.
+//!
+//! A target only answers "delivered", "refused" (held for the operator) or "unreachable"
+//! (retry later); ordering, bookkeeping and backoff live in `pass` and `worker`.
+
+use std::fmt;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use ureq::Agent;
+
+use crate::config::{SyncConfig, SyncTarget};
+
+/// Longest server message kept for the operator (characters).
+pub const MESSAGE_MAX_CHARS: usize = 200;
+/// Most of a response body read for its message; the rest is discarded.
+const BODY_READ_LIMIT: u64 = 64 * 1024;
+
+/// Network time limits for the HTTP target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// TCP (and TLS) connection set-up.
+    pub connect: Duration,
+    /// The whole exchange: connect, send, response headers and body.
+    pub request: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(5),
+            request: Duration::from_secs(15),
+        }
+    }
+}
+
+/// What became of one delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The target has it (HTTP 2xx, or 409: it had it already).
+    Delivered,
+    /// The target refused this version (HTTP 4xx): hold it until the operator acts.
+    Rejected {
+        status: Option<u16>,
+        message: String,
+    },
+    /// The target could not be reached or had trouble (5xx, timeout, refused
+    /// connection, unmounted folder): try again later, nothing is lost.
+    Unreachable(String),
+}
+
+/// A configuration problem found before anything is sent. `Display` is English for
+/// logs; `sync::describe_target_error` localizes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetError {
+    UrlMissing,
+    UrlInvalid {
+        url: String,
+        detail: String,
+    },
+    /// Plain `http://` to a host other than this machine would send personal data in the
+    /// clear.
+    UrlInsecure {
+        url: String,
+    },
+    TokenFileMissing,
+    /// The token file is readable by group or others.
+    TokenFileMode {
+        path: PathBuf,
+        mode: u32,
+    },
+    TokenFileRead {
+        path: PathBuf,
+        detail: String,
+    },
+    /// Empty, or characters that cannot go into an HTTP header.
+    TokenInvalid {
+        path: PathBuf,
+    },
+    CaFile {
+        path: PathBuf,
+        detail: String,
+    },
+    DirMissing,
+}
+
+impl fmt::Display for TargetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TargetError::UrlMissing => write!(f, "[sync] url is missing"),
+            TargetError::UrlInvalid { url, detail } => {
+                write!(f, "[sync] url {url:?} is not valid: {detail}")
+            }
+            TargetError::UrlInsecure { url } => write!(
+                f,
+                "[sync] url {url:?}: http:// is only allowed to this machine; use https://"
+            ),
+            TargetError::TokenFileMissing => write!(f, "[sync] token_file is missing"),
+            TargetError::TokenFileMode { path, mode } => write!(
+                f,
+                "token file {} has mode {:04o}: it must not be readable by group or others (chmod 600)",
+                path.display(),
+                mode & 0o7777
+            ),
+            TargetError::TokenFileRead { path, detail } => {
+                write!(f, "cannot read token file {}: {detail}", path.display())
+            }
+            TargetError::TokenInvalid { path } => write!(
+                f,
+                "token file {} is empty or holds characters not allowed in a header",
+                path.display()
+            ),
+            TargetError::CaFile { path, detail } => {
+                write!(f, "CA file {}: {detail}", path.display())
+            }
+            TargetError::DirMissing => write!(f, "[sync] dir is missing"),
+        }
+    }
+}
+
+impl std::error::Error for TargetError {}
+
+/// The configured destination.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// Nothing is delivered; the queue stays.
+    None,
+    Http(HttpTarget),
+    Dir(DirTarget),
+}
+
+impl Target {
+    /// Build the target from `[sync]`, reading the token and CA files now so mistakes
+    /// show at start-up, not at the first delivery.
+    pub fn from_config(cfg: &SyncConfig) -> Result<Target, TargetError> {
+        Self::from_config_with(cfg, Timeouts::default())
+    }
+
+    pub fn from_config_with(cfg: &SyncConfig, timeouts: Timeouts) -> Result<Target, TargetError> {
+        match cfg.target {
+            SyncTarget::None => Ok(Target::None),
+            SyncTarget::Dir => {
+                let dir = cfg.dir.clone().ok_or(TargetError::DirMissing)?;
+                Ok(Target::Dir(DirTarget::new(dir)))
+            }
+            SyncTarget::Http => {
+                let url = cfg.url.as_deref().ok_or(TargetError::UrlMissing)?;
+                let token_file = cfg
+                    .token_file
+                    .as_deref()
+                    .ok_or(TargetError::TokenFileMissing)?;
+                let token = read_token(token_file)?;
+                let ca = match &cfg.ca_file {
+                    None => None,
+                    Some(p) => Some(std::fs::read(p).map_err(|e| TargetError::CaFile {
+                        path: p.clone(),
+                        detail: e.to_string(),
+                    })?),
+                };
+                let http =
+                    HttpTarget::new(url, &token, ca.as_deref(), timeouts).map_err(|e| {
+                        match (e, &cfg.ca_file) {
+                            (TargetError::CaFile { detail, .. }, Some(p)) => TargetError::CaFile {
+                                path: p.clone(),
+                                detail,
+                            },
+                            (e, _) => e,
+                        }
+                    })?;
+                Ok(Target::Http(http))
+            }
+        }
+    }
+
+    pub fn is_none(&self) -> bool {
+        matches!(self, Target::None)
+    }
+
+    /// Deliver one version (`body` is its stored JSON).
+    pub fn deliver(&self, id: &str, version: u32, body: &[u8]) -> Outcome {
+        match self {
+            Target::None => Outcome::Unreachable("no sync target configured".to_string()),
+            Target::Http(h) => h.deliver(id, version, body),
+            Target::Dir(d) => d.deliver(id, version, body),
+        }
+    }
+}
+
+/// Read the bearer token; refuse a file that group or others can read.
+pub fn read_token(path: &Path) -> Result<String, TargetError> {
+    let read_err = |e: std::io::Error| TargetError::TokenFileRead {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    };
+    let mut file = File::open(path).map_err(read_err)?;
+    // Check the file we opened, not the path again: no window to swap it.
+    let mode = file.metadata().map_err(read_err)?.mode();
+    if mode & 0o044 != 0 {
+        return Err(TargetError::TokenFileMode {
+            path: path.to_path_buf(),
+            mode,
+        });
+    }
+    let mut s = String::new();
+    file.read_to_string(&mut s).map_err(read_err)?;
+    let token = s.trim();
+    if token.is_empty() || !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(TargetError::TokenInvalid {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(token.to_string())
+}
+
+/// `POST <url>` with `Idempotency-Key` and a bearer token over one kept-alive agent.
+#[derive(Clone)]
+pub struct HttpTarget {
+    agent: Agent,
+    url: String,
+    auth: String,
+}
+
+impl fmt::Debug for HttpTarget {
+    // The token stays out of debug output.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpTarget")
+            .field("url", &self.url)
+            .finish()
+    }
+}
+
+impl HttpTarget {
+    /// `ca_pem`: extra trusted root(s) for a clinic's private CA, added to the public
+    /// roots. Certificate verification is always on.
+    pub fn new(
+        url: &str,
+        token: &str,
+        ca_pem: Option<&[u8]>,
+        timeouts: Timeouts,
+    ) -> Result<HttpTarget, TargetError> {
+        check_url(url)?;
+        let mut tls = TlsConfig::builder();
+        if let Some(pem) = ca_pem {
+            let ca_err = |detail: String| TargetError::CaFile {
+                path: PathBuf::new(),
+                detail,
+            };
+            let mut roots: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+                .iter()
+                .map(|der| Certificate::from_der(der.as_ref()).to_owned())
+                .collect();
+            let before = roots.len();
+            for item in ureq::tls::parse_pem(pem) {
+                if let PemItem::Certificate(c) = item.map_err(|e| ca_err(e.to_string()))? {
+                    roots.push(c);
+                }
+            }
+            if roots.len() == before {
+                return Err(ca_err("no certificate found in the PEM file".to_string()));
+            }
+            tls = tls.root_certs(RootCerts::new_with_certs(&roots));
+        }
+        let agent: Agent = Agent::config_builder()
+            .tls_config(tls.build())
+            .timeout_connect(Some(timeouts.connect))
+            .timeout_global(Some(timeouts.request))
+            // Statuses are classified here, not turned into errors, so 4xx bodies can be read.
+            .http_status_as_error(false)
+            // A redirected POST is a misconfigured URL; report it instead of following it.
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            // The receiver is on the clinic's network; never route records via an
+            // environment proxy (and never send loopback test traffic elsewhere).
+            .proxy(None)
+            .user_agent(concat!("onshi/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Ok(HttpTarget {
+            agent,
+            url: url.to_string(),
+            auth: format!("Bearer {token}"),
+        })
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn deliver(&self, id: &str, version: u32, body: &[u8]) -> Outcome {
+        let key = format!("{id}:{version}");
+        let res = self
+            .agent
+            .post(&self.url)
+            .header("Idempotency-Key", &key)
+            .header("Authorization", &self.auth)
+            .content_type("application/json")
+            .send(body);
+        let mut resp = match res {
+            Ok(r) => r,
+            Err(e) => return Outcome::Unreachable(clean_message(e.to_string().as_bytes())),
+        };
+        let status = resp.status().as_u16();
+        // Read the body in every case: a fully read response lets the connection be reused.
+        let text = resp
+            .body_mut()
+            .with_config()
+            .limit(BODY_READ_LIMIT)
+            .read_to_vec()
+            .map(|b| server_message(&b))
+            .unwrap_or_default();
+        let with_text = |prefix: String| {
+            if text.is_empty() {
+                prefix
+            } else {
+                clean_message(format!("{prefix}: {text}").as_bytes())
+            }
+        };
+        match status {
+            200..=299 | 409 => Outcome::Delivered,
+            // Time-outs and rate limits say "later", not "never".
+            408 | 429 => Outcome::Unreachable(with_text(format!("HTTP {status}"))),
+            400..=499 => Outcome::Rejected {
+                status: Some(status),
+                message: text,
+            },
+            _ => Outcome::Unreachable(with_text(format!("HTTP {status}"))),
+        }
+    }
+}
+
+fn check_url(url: &str) -> Result<(), TargetError> {
+    let invalid = |detail: &str| TargetError::UrlInvalid {
+        url: url.to_string(),
+        detail: detail.to_string(),
+    };
+    let uri: ureq::http::Uri = url
+        .parse()
+        .map_err(|e: ureq::http::uri::InvalidUri| invalid(&e.to_string()))?;
+    let host = uri.host().ok_or_else(|| invalid("no host"))?;
+    match uri.scheme_str() {
+        Some("https") => Ok(()),
+        Some("http") if is_loopback(host) => Ok(()),
+        Some("http") => Err(TargetError::UrlInsecure {
+            url: url.to_string(),
+        }),
+        _ => Err(invalid("must start with https://")),
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The useful part of a response body: a JSON `message`/`error`/`detail` string if there
+/// is one, else the text; shortened and free of control characters.
+pub fn server_message(body: &[u8]) -> String {
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) {
+        for field in ["message", "error", "detail", "title"] {
+            if let Some(serde_json::Value::String(s)) = map.get(field) {
+                return clean_message(s.as_bytes());
+            }
+        }
+    }
+    clean_message(body)
+}
+
+/// Lossy UTF-8, control and bidi characters replaced by spaces, whitespace collapsed,
+/// at most [`MESSAGE_MAX_CHARS`] characters: safe to store and to show on a terminal.
+pub fn clean_message(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    let mut out = String::new();
+    let mut count = 0;
+    for word in text
+        .split(|c: char| c.is_whitespace() || crate::domain::text::is_unsafe_char(c))
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+            count += 1;
+        }
+        for c in word.chars() {
+            if count >= MESSAGE_MAX_CHARS {
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            count += 1;
+        }
+    }
+    out
+}
+
+/// One file `<id>-v<version>.json` per version, appearing atomically.
+#[derive(Debug, Clone)]
+pub struct DirTarget {
+    dir: PathBuf,
+}
+
+impl DirTarget {
+    pub fn new(dir: PathBuf) -> DirTarget {
+        DirTarget { dir }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The final file name of a version.
+    pub fn file_name(id: &str, version: u32) -> String {
+        format!("{id}-v{version}.json")
+    }
+
+    pub fn deliver(&self, id: &str, version: u32, body: &[u8]) -> Outcome {
+        // Ids are ULIDs; anything else must not become a path (no `/`, no `..`).
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Outcome::Rejected {
+                status: None,
+                message: "record id cannot be used as a file name".to_string(),
+            };
+        }
+        let name = Self::file_name(id, version);
+        // A dot name is skipped by pickers that look for *.json. One writer per store and
+        // unique ids, so a fixed temp name is safe, and a leftover from a crash is simply
+        // overwritten when the version is delivered again.
+        let tmp = self.dir.join(format!(".{name}.tmp"));
+        match self.write_atomic(&tmp, &self.dir.join(&name), body) {
+            Ok(()) => Outcome::Delivered,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                Outcome::Unreachable(clean_message(
+                    format!("{}: {e}", self.dir.display()).as_bytes(),
+                ))
+            }
+        }
+    }
+
+    fn write_atomic(&self, tmp: &Path, dest: &Path, body: &[u8]) -> std::io::Result<()> {
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            // Group-readable so a picker running as another user of the share's group can
+            // read it; never world-readable (personal data).
+            .mode(0o640)
+            .open(tmp)?;
+        f.write_all(body)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(tmp, dest)?;
+        // The rename is durable only once the directory is.
+        File::open(&self.dir)?.sync_all()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_message_strips_controls_and_truncates() {
+        assert_eq!(
+            clean_message(b"bad\x1b[31m field\r\n\tname"),
+            "bad [31m field name"
+        );
+        assert_eq!(clean_message("a\u{202E}b".as_bytes()), "a b");
+        let long = "あ".repeat(500);
+        let m = clean_message(long.as_bytes());
+        assert_eq!(m.chars().count(), MESSAGE_MAX_CHARS + 1);
+        assert!(m.ends_with('…'));
+        assert_eq!(clean_message(b"\xff\xfeok"), "\u{FFFD}\u{FFFD}ok");
+    }
+
+    #[test]
+    fn server_message_prefers_json_fields() {
+        assert_eq!(
+            server_message(br#"{"message":"insurer_number: check digit","code":7}"#),
+            "insurer_number: check digit"
+        );
+        assert_eq!(server_message(b"plain text"), "plain text");
+        assert_eq!(server_message(br#"{"x":1}"#), r#"{"x":1}"#);
+    }
+
+    #[test]
+    fn urls_must_be_https_unless_loopback() {
+        assert!(check_url("https://recept.local/onshi/records").is_ok());
+        assert!(check_url("http://127.0.0.1:8080/r").is_ok());
+        assert!(check_url("http://localhost/r").is_ok());
+        assert!(check_url("http://[::1]:9/r").is_ok());
+        assert!(matches!(
+            check_url("http://192.168.1.10/r"),
+            Err(TargetError::UrlInsecure { .. })
+        ));
+        assert!(matches!(
+            check_url("ftp://x/r"),
+            Err(TargetError::UrlInvalid { .. })
+        ));
+        assert!(matches!(
+            check_url("not a url"),
+            Err(TargetError::UrlInvalid { .. })
+        ));
+    }
+
+    #[test]
+    fn ca_file_without_certificate_is_refused() {
+        let e = HttpTarget::new(
+            "https://recept.local/r",
+            "t",
+            Some(b"hello"),
+            Timeouts::default(),
+        )
+        .unwrap_err();
+        assert!(matches!(e, TargetError::CaFile { .. }), "{e}");
+    }
+
+    #[test]
+    fn dir_target_refuses_path_like_ids() {
+        let t = DirTarget::new(std::env::temp_dir());
+        assert!(matches!(
+            t.deliver("../etc", 1, b"{}"),
+            Outcome::Rejected { .. }
+        ));
+    }
+}

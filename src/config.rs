@@ -13,6 +13,18 @@ pub struct Config {
     pub keymap: Option<String>,
     #[serde(default)]
     pub sync: SyncConfig,
+    #[serde(default)]
+    pub claim: ClaimConfig,
+}
+
+/// How claims are written for the receipt software.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimConfig {
+    /// Use 77777779 (valid check digit) instead of 77777777 for 不詳 claims, for
+    /// receipt software that rejects a wrong check digit.
+    #[serde(default)]
+    pub unknown_insurer_valid_check_digit: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]

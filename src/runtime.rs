@@ -10,7 +10,8 @@ use crossterm::execute;
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
-use crate::domain::record::Record;
+use crate::domain::record::{Record, Status};
+use crate::domain::search::search;
 use crate::i18n::{describe_store_error, Lang};
 use crate::store::{AuditAction, Store, StoreError};
 use crate::tui::app::{draft_from_bytes, Row, SaveKind};
@@ -18,6 +19,9 @@ use crate::tui::{render, update, App, Effect, Env, Event, Snapshot};
 
 /// The drafts-tree key of the form being typed.
 pub const DRAFT_KEY: &str = "form";
+
+/// How many matches the repeat-patient search shows.
+const SEARCH_LIMIT: usize = 50;
 
 /// Local time to the second: records carry readable timestamps like DESIGN.md §3.
 pub fn now() -> DateTime<FixedOffset> {
@@ -41,6 +45,12 @@ pub fn snapshot(store: &Store, today: chrono::NaiveDate) -> Result<Snapshot, Sto
         .collect();
     let all = store.list()?;
     let total = all.len();
+    let mut followups: Vec<Record> = all
+        .iter()
+        .filter(|r| r.status == Status::Active && r.followup.needed)
+        .cloned()
+        .collect();
+    followups.sort_by_key(|r| r.created_at);
     let today_rows = all
         .into_iter()
         .filter(|r| r.service_date == today || r.created_at.date_naive() == today)
@@ -51,6 +61,7 @@ pub fn snapshot(store: &Store, today: chrono::NaiveDate) -> Result<Snapshot, Sto
         .collect();
     Ok(Snapshot {
         today: today_rows,
+        followups,
         total,
         queued: store.outbox_len(),
         store_path: store.dir().display().to_string(),
@@ -70,6 +81,9 @@ pub fn perform_save(
             store.update_and_clear_draft(record, operator, AuditAction::Edit, DRAFT_KEY)
         }
         SaveKind::Void => store.update(record, operator, AuditAction::Void),
+        SaveKind::Followup => {
+            store.update_and_clear_draft(record, operator, AuditAction::Followup, DRAFT_KEY)
+        }
     }
 }
 
@@ -104,6 +118,10 @@ pub fn perform(store: &Store, app: &App, effects: Vec<Effect>) -> (Vec<Event>, b
                     events.push(Event::SaveFailed(describe_store_error(&e, lang)));
                 }
             }
+            Effect::Search(query) => match store.list() {
+                Ok(all) => events.push(Event::SearchResults(search(&all, &query, SEARCH_LIMIT))),
+                Err(e) => events.push(Event::SaveFailed(describe_store_error(&e, lang))),
+            },
             Effect::Quit => quit = true,
         }
     }

@@ -115,6 +115,7 @@ fn home_with_rows(lang: Lang) -> App {
     r2.status = Status::Voided;
     r2.void_reason = Some("重複".into());
     a.snapshot = Snapshot {
+        followups: vec![],
         today: vec![
             Row {
                 record: r1,
@@ -143,13 +144,20 @@ fn home_rows_ja_and_en() {
     insta::assert_snapshot!("home_rows_en", screen(&home_with_rows(Lang::En)));
 }
 
+/// F2, the case's key, then the last source (the declaration) and Enter.
+fn start_declaration(a: &mut App, case_key: char) {
+    send(a, vec![key(KeyCode::F(2)), key(KeyCode::Char(case_key))]);
+    send(a, (0..8).map(|_| key(KeyCode::Down)).collect());
+    send(a, vec![key(KeyCode::Enter)]);
+}
+
 #[test]
 fn new_form_ja_and_en() {
     let mut a = app(Lang::Ja);
-    send(&mut a, vec![key(KeyCode::F(2))]);
+    start_declaration(&mut a, '6');
     insta::assert_snapshot!("form_new_ja", screen(&a));
     let mut a = app(Lang::En);
-    send(&mut a, vec![key(KeyCode::F(2))]);
+    start_declaration(&mut a, '6');
     insta::assert_snapshot!("form_new_en", screen(&a));
 }
 
@@ -176,7 +184,7 @@ fn form(a: &App) -> &onshi::tui::form::FormState {
 #[test]
 fn cursor_sits_on_the_right_cell_for_mixed_width_text() {
     let mut a = app(Lang::Ja);
-    send(&mut a, vec![key(KeyCode::F(2))]);
+    start_declaration(&mut a, '6');
     focus(&mut a, FieldId::Name);
     type_text(&mut a, "山田ab");
     let (text, cursor) = draw(&a, 80, 24);
@@ -196,7 +204,7 @@ fn cursor_sits_on_the_right_cell_for_mixed_width_text() {
 #[test]
 fn errors_show_next_to_touched_fields_only() {
     let mut a = app(Lang::Ja);
-    send(&mut a, vec![key(KeyCode::F(2))]);
+    start_declaration(&mut a, '6');
     focus(&mut a, FieldId::NameKana);
     type_text(&mut a, "yamada");
     send(&mut a, vec![key(KeyCode::Tab)]);
@@ -216,21 +224,19 @@ fn errors_show_next_to_touched_fields_only() {
 #[test]
 fn review_refuses_incomplete_form_and_focuses_first_problem() {
     let mut a = app(Lang::En);
-    send(&mut a, vec![key(KeyCode::F(2))]);
+    start_declaration(&mut a, '6');
     let effects = send(&mut a, vec![key(KeyCode::F(9))]);
     assert!(effects.is_empty());
     let f = form(&a);
     assert!(f.show_all_errors);
-    assert_eq!(f.focus, FieldId::Case, "first missing field");
+    assert_eq!(f.focus, FieldId::Name, "first missing field");
     let s = screen(&a);
     assert!(s.contains("Some fields need attention"), "{s}");
     assert!(s.matches('⚠').count() >= 5, "{s}");
 }
 
 fn fill_valid_form(a: &mut App) {
-    send(a, vec![key(KeyCode::F(2))]);
-    // case 3-4 is the sixth option
-    send(a, (0..6).map(|_| key(KeyCode::Right)).collect());
+    start_declaration(a, '6');
     focus(a, FieldId::HasValidCard);
     send(a, vec![key(KeyCode::Right)]); // yes
     focus(a, FieldId::InsuranceKind);
@@ -313,7 +319,7 @@ fn failed_save_keeps_everything_typed() {
 #[test]
 fn every_change_asks_for_a_draft_and_the_draft_restores() {
     let mut a = app(Lang::Ja);
-    send(&mut a, vec![key(KeyCode::F(2))]);
+    start_declaration(&mut a, '6');
     focus(&mut a, FieldId::Name);
     let effects = type_text(&mut a, "山");
     let [Effect::SaveDraft(bytes)] = effects.as_slice() else {
@@ -331,7 +337,7 @@ fn every_change_asks_for_a_draft_and_the_draft_restores() {
 #[test]
 fn leaving_a_changed_form_asks_first() {
     let mut a = app(Lang::Ja);
-    send(&mut a, vec![key(KeyCode::F(2))]);
+    start_declaration(&mut a, '6');
     focus(&mut a, FieldId::Name);
     type_text(&mut a, "x");
     send(&mut a, vec![key(KeyCode::Esc)]);
@@ -415,16 +421,16 @@ fn help_is_generated_from_the_keymap() {
     // A user keymap that moves new_intake to F3 changes the help and the key bar.
     let mine = Keymap::parse(
         "mine.toml",
-        "extends = \"default\"\n[home]\nnew_intake = [\"F3\"]\n",
+        "extends = \"default\"\n[home]\nnew_intake = [\"F6\"]\n",
         None,
     )
     .unwrap();
     let mut b = app(Lang::Ja);
     b.keymap = mine;
     let s = screen(&b);
-    assert!(s.lines().last().unwrap().starts_with("F3 新規受付"), "{s}");
+    assert!(s.lines().last().unwrap().starts_with("F6 新規受付"), "{s}");
     send(&mut b, vec![key(KeyCode::F(1))]);
-    assert!(screen(&b).contains("F3"));
+    assert!(screen(&b).contains("F6"));
 }
 
 #[test]
@@ -455,7 +461,7 @@ fn larger_terminal_uses_the_space() {
 #[test]
 fn long_address_scrolls_without_breaking_layout() {
     let mut a = app(Lang::Ja);
-    send(&mut a, vec![key(KeyCode::F(2))]);
+    start_declaration(&mut a, '6');
     focus(&mut a, FieldId::Address);
     type_text(
         &mut a,
@@ -467,4 +473,264 @@ fn long_address_scrolls_without_breaking_layout() {
     }
     let (x, _) = cursor.unwrap();
     assert!(x < 80);
+}
+
+// ---- Issue 3: triage, procedure guide, sources, claim basis, counter, repeat
+// patients, follow-up.
+
+fn guide_of(a: &App) -> (onshi::domain::record::IncidentCase, usize) {
+    match &a.screen {
+        Screen::Guide { case, selected, .. } => (*case, *selected),
+        other => panic!("not on the guide: {other:?}"),
+    }
+}
+
+#[test]
+fn triage_offers_each_case_on_one_key_and_shows_its_procedure() {
+    use onshi::domain::record::IncidentCase::*;
+    let mut a = app(Lang::Ja);
+    send(&mut a, vec![key(KeyCode::F(2))]);
+    insta::assert_snapshot!("triage_ja", screen(&a));
+    for (k, case, name) in [
+        ('1', NotIssued, "guide_1_ja"),
+        ('2', NotRegistered, "guide_2_ja"),
+        ('3', ReaderBroken, "guide_3_1_ja"),
+        ('4', CardDefect, "guide_3_2_ja"),
+        ('5', TerminalBroken, "guide_3_3_ja"),
+        ('6', NetworkDown, "guide_3_4_ja"),
+    ] {
+        let mut a = app(Lang::Ja);
+        send(&mut a, vec![key(KeyCode::F(2)), key(KeyCode::Char(k))]);
+        assert_eq!(guide_of(&a).0, case);
+        insta::assert_snapshot!(name, screen(&a));
+    }
+    let mut a = app(Lang::En);
+    send(&mut a, vec![key(KeyCode::F(2)), key(KeyCode::Char('6'))]);
+    insta::assert_snapshot!("guide_3_4_en", screen(&a));
+}
+
+#[test]
+fn card_defect_guide_has_no_mynaportal_and_outage_mode_only_where_it_applies() {
+    for (k, mynaportal, outage) in [
+        ('4', false, false),
+        ('5', true, false),
+        ('6', true, true),
+        ('3', false, true),
+    ] {
+        let mut a = app(Lang::Ja);
+        send(&mut a, vec![key(KeyCode::F(2)), key(KeyCode::Char(k))]);
+        let s = screen(&a);
+        assert_eq!(s.contains("マイナポータル"), mynaportal, "{k}: {s}");
+        assert_eq!(s.contains("ヘルプデスク"), outage, "{k}: {s}");
+    }
+}
+
+#[test]
+fn certificate_source_skips_the_declaration_and_needs_the_numbers() {
+    let mut a = app(Lang::Ja);
+    // 3-3, second source (資格確認書), a note of what happened.
+    send(
+        &mut a,
+        vec![
+            key(KeyCode::F(2)),
+            key(KeyCode::Char('5')),
+            key(KeyCode::Down),
+        ],
+    );
+    type_text(&mut a, "端末再起動中");
+    send(&mut a, vec![key(KeyCode::Enter)]);
+    let f = form(&a);
+    assert_eq!(f.focus, FieldId::InsurerNumber);
+    let s = screen(&a);
+    assert!(s.contains("受付内容の入力"), "{s}");
+    assert!(!s.contains("署名者"), "no 申立書 items: {s}");
+    assert!(s.contains("端末再起動中"), "{s}");
+    // The source cycles only through what case 3-3 allows.
+    focus(&mut a, FieldId::Source);
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        send(&mut a, vec![key(KeyCode::Right)]);
+        seen.push(form(&a).source().unwrap());
+    }
+    use onshi::domain::record::VerificationSource as V;
+    assert!(
+        !seen.contains(&V::OutageMode) && !seen.contains(&V::OnlineRecheck),
+        "{seen:?}"
+    );
+    while form(&a).source() != Some(V::Certificate) {
+        send(&mut a, vec![key(KeyCode::Right)]);
+    }
+    focus(&mut a, FieldId::InsurerNumber);
+    type_text(&mut a, "01040013");
+    focus(&mut a, FieldId::Symbol);
+    type_text(&mut a, "12");
+    focus(&mut a, FieldId::Number);
+    type_text(&mut a, "345");
+    focus(&mut a, FieldId::Name);
+    type_text(&mut a, "山田　花子");
+    focus(&mut a, FieldId::NameKana);
+    type_text(&mut a, "ヤマダ　ハナコ");
+    focus(&mut a, FieldId::BirthDate);
+    type_text(&mut a, "1990-05-05");
+    focus(&mut a, FieldId::Sex);
+    send(&mut a, vec![key(KeyCode::Right), key(KeyCode::Right)]);
+    focus(&mut a, FieldId::Address);
+    type_text(&mut a, "東京都港区1-1");
+    focus(&mut a, FieldId::InsuranceKind);
+    send(&mut a, vec![key(KeyCode::Right)]); // shaho: no employer asked without a declaration
+    focus(&mut a, FieldId::Points);
+    type_text(&mut a, "1235");
+    send(&mut a, vec![key(KeyCode::F(9))]);
+    let Screen::Review { record, .. } = &a.screen else {
+        panic!("{}", screen(&a));
+    };
+    use onshi::domain::record::ClaimBasis;
+    assert_eq!(record.insurance.basis, ClaimBasis::Current);
+    assert!(!record.followup.needed);
+    assert_eq!(record.declaration.signer, None);
+    assert_eq!(record.copay.ratio, 30);
+    assert_eq!(
+        record.copay.amount_yen,
+        Some(3710),
+        "1,235 points × 10 × 30% = 3,705 → 3,710"
+    );
+    insta::assert_snapshot!("review_certificate_ja", screen(&a));
+}
+
+#[test]
+fn unknown_basis_review_shows_the_exact_claim_coding() {
+    let mut a = app(Lang::Ja);
+    fill_valid_form(&mut a);
+    focus(&mut a, FieldId::Phone);
+    type_text(&mut a, "03-1234-5678");
+    send(&mut a, vec![key(KeyCode::F(9))]);
+    let s = screen(&a);
+    assert!(s.contains("保険者番号 77777777"), "{s}");
+    assert!(s.contains("番号 777777777"), "{s}");
+    assert!(s.contains("記号 なし"), "{s}");
+    assert!(s.contains("77777779"), "fallback named: {s}");
+    assert!(
+        s.contains("不詳　東京都千代田区霞が関1-2-2[2J　03-1234-5678"),
+        "{s}"
+    );
+    // With the check-digit setting, 77777779 is what is billed.
+    let mut b = app(Lang::Ja);
+    b.claim_check_digit = true;
+    fill_valid_form(&mut b);
+    send(&mut b, vec![key(KeyCode::F(9))]);
+    assert!(screen(&b).contains("保険者番号 77777779"));
+}
+
+#[test]
+fn kouki_unknown_claim_uses_the_eight_digit_insured_number() {
+    let mut a = app(Lang::Ja);
+    fill_valid_form(&mut a);
+    focus(&mut a, FieldId::InsuranceKind);
+    send(&mut a, vec![key(KeyCode::Right)]); // kokuho → kouki
+    focus(&mut a, FieldId::CopayRatio);
+    send(
+        &mut a,
+        vec![
+            key(KeyCode::Right),
+            key(KeyCode::Right),
+            key(KeyCode::Right),
+        ],
+    ); // 10%
+    send(&mut a, vec![key(KeyCode::F(9))]);
+    let s = screen(&a);
+    assert!(s.contains("番号 77777777 "), "{s}");
+    assert!(!s.contains("777777777"), "{s}");
+    // Declared 1割 for a 45-year-old 後期 member differs from the age suggestion: warned.
+    assert!(s.contains("年齢からの目安と異なります"), "{s}");
+}
+
+fn saved_record(lang: Lang) -> Record {
+    let mut a = app(lang);
+    fill_valid_form(&mut a);
+    send(&mut a, vec![key(KeyCode::F(9))]);
+    match &a.screen {
+        Screen::Review { record, .. } => (**record).clone(),
+        _ => panic!("{}", screen(&a)),
+    }
+}
+
+#[test]
+fn repeat_patient_search_prefills_and_needs_confirmation() {
+    let mut earlier = saved_record(Lang::Ja);
+    earlier.id = "01JF0000000000000000000009".into();
+    let mut a = app(Lang::Ja);
+    let effects = send(&mut a, vec![key(KeyCode::F(3))]);
+    assert!(effects.is_empty());
+    let effects = type_text(&mut a, "やまだ");
+    assert_eq!(effects.last(), Some(&Effect::Search("やまだ".into())));
+    send(&mut a, vec![Event::SearchResults(vec![earlier.clone()])]);
+    insta::assert_snapshot!("search_results_ja", screen(&a));
+    send(&mut a, vec![key(KeyCode::Enter)]);
+    // Triage, then the guide, then the prefilled form.
+    send(&mut a, vec![key(KeyCode::Char('6'))]);
+    send(&mut a, (0..8).map(|_| key(KeyCode::Down)).collect());
+    send(&mut a, vec![key(KeyCode::Enter)]);
+    let f = form(&a);
+    assert_eq!(f.text(FieldId::Name), "山田　花子");
+    assert_eq!(f.text(FieldId::NameKana), "ヤマダ　ハナコ");
+    assert_eq!(f.focus, FieldId::Unchanged);
+    // Not confirmed yet: review refuses.
+    send(&mut a, vec![key(KeyCode::F(9))]);
+    assert!(matches!(a.screen, Screen::Form(_)), "{}", screen(&a));
+    assert_eq!(form(&a).focus, FieldId::Unchanged);
+    focus(&mut a, FieldId::Unchanged);
+    send(&mut a, vec![key(KeyCode::Right)]); // はい
+    send(&mut a, vec![key(KeyCode::F(9))]);
+    let Screen::Review { record, .. } = &a.screen else {
+        panic!("{}", screen(&a));
+    };
+    assert_ne!(record.id, earlier.id, "a new intake, not an edit");
+    assert_eq!(record.version, 1);
+    assert_eq!(
+        record.declaration.birth_date,
+        earlier.declaration.birth_date
+    );
+    assert!(screen(&a).contains("前回の受付から引用"));
+}
+
+#[test]
+fn followup_recheck_makes_the_qualification_current() {
+    let rec = saved_record(Lang::Ja);
+    assert!(rec.followup.needed);
+    let mut a = app(Lang::Ja);
+    a.snapshot.followups = vec![rec.clone()];
+    assert!(screen(&a).contains("要確認 1"), "count on the home screen");
+    send(&mut a, vec![key(KeyCode::F(4))]);
+    insta::assert_snapshot!("followups_ja", screen(&a));
+    send(&mut a, vec![key(KeyCode::Enter)]);
+    assert_eq!(form(&a).focus, FieldId::InsurerNumber);
+    type_text(&mut a, "01040013");
+    focus(&mut a, FieldId::Number);
+    type_text(&mut a, "12345");
+    send(&mut a, vec![key(KeyCode::F(9))]);
+    assert!(screen(&a).contains("オンライン再確認の結果を保存します"));
+    let effects = send(&mut a, vec![key(KeyCode::F(5))]);
+    let [Effect::Save {
+        record,
+        kind: SaveKind::Followup,
+    }] = effects.as_slice()
+    else {
+        panic!("{effects:?}");
+    };
+    use onshi::domain::record::{ClaimBasis, VerificationSource};
+    assert_eq!(record.version, rec.version + 1);
+    assert_eq!(record.insurance.basis, ClaimBasis::Current);
+    assert_eq!(record.insurance.insurer_number.as_deref(), Some("01040013"));
+    assert_eq!(
+        record.verification.source,
+        VerificationSource::OnlineRecheck
+    );
+    assert!(!record.followup.needed && record.followup.done_at.is_some());
+    send(
+        &mut a,
+        vec![Event::Saved {
+            kind: SaveKind::Followup,
+        }],
+    );
+    assert!(matches!(a.screen, Screen::Followups { .. }));
 }

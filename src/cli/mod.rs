@@ -51,6 +51,7 @@ pub enum LangArg {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ExportFormat {
     Jsonl,
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]
@@ -164,13 +165,14 @@ fn run_tui(setup: &Setup, keymap_arg: Option<&str>) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let app = App::new(
+    let mut app = App::new(
         lang,
         keymap,
         setup.operator.clone(),
         store.terminal_id(),
         runtime::now(),
     );
+    app.claim_check_digit = setup.config.claim.unknown_insurer_valid_check_digit;
     match runtime::run(&store, app) {
         Ok(queued) => {
             if let Some(msg) = runtime::quit_message(lang, queued) {

@@ -2,7 +2,8 @@
 //! including the 不詳 coding, and the copay to collect at the counter.
 
 use crate::domain::insurer::{
-    UNKNOWN_INSURED, UNKNOWN_INSURED_KOUKI, UNKNOWN_INSURER, UNKNOWN_INSURER_VALID,
+    to_halfwidth_digits, NumberError, UNKNOWN_INSURED, UNKNOWN_INSURED_KOUKI, UNKNOWN_INSURER,
+    UNKNOWN_INSURER_VALID,
 };
 use crate::domain::record::{ClaimBasis, InsuranceKind, Record};
 
@@ -72,9 +73,43 @@ pub fn copay_yen(points: u64, ratio_percent: u8) -> Option<u64> {
     Some(tenths.checked_add(50)? / 100 * 10)
 }
 
+/// A count typed at the counter (点数, 円): digits (full-width too), commas, and an
+/// optional trailing 点 or 円.
+pub fn parse_count(input: &str) -> Result<u64, NumberError> {
+    let s = to_halfwidth_digits(input.trim());
+    let s = s.trim_end_matches(['点', '円']).trim();
+    if s.is_empty() {
+        return Err(NumberError::Empty);
+    }
+    let mut value: u64 = 0;
+    for c in s.chars() {
+        match c {
+            '0'..='9' => {
+                value = value
+                    .checked_mul(10)
+                    .and_then(|v| v.checked_add(u64::from(c as u8 - b'0')))
+                    .ok_or(NumberError::TooLong { max: 19 })?;
+            }
+            ',' | '，' => {}
+            other => return Err(NumberError::Invalid { ch: other }),
+        }
+    }
+    Ok(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_accept_counter_spellings() {
+        assert_eq!(parse_count("1234"), Ok(1234));
+        assert_eq!(parse_count("１，２３４点"), Ok(1234));
+        assert_eq!(parse_count("3,700円"), Ok(3700));
+        assert_eq!(parse_count(""), Err(NumberError::Empty));
+        assert_eq!(parse_count("12a"), Err(NumberError::Invalid { ch: 'a' }));
+        assert!(parse_count("99999999999999999999999").is_err());
+    }
 
     #[test]
     fn copay_rounds_to_nearest_ten_yen_half_up() {

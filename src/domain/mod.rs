@@ -10,5 +10,6 @@ pub mod phone;
 pub mod problem;
 pub mod procedure;
 pub mod record;
+pub mod search;
 pub mod text;
 pub mod validate;

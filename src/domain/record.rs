@@ -227,10 +227,14 @@ impl Signer {
 }
 
 /// The 被保険者資格申立書 (DESIGN.md §2), normalised.
+///
+/// The patient's identity (name … phone) and insurance kind are always filled. The
+/// items only the 申立書 asks (`has_valid_card`, `declared_on`, `signer`) are `None`
+/// when a document gave the qualification and no declaration was taken (issue 3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Declaration {
-    pub has_valid_card: bool,
+    pub has_valid_card: Option<bool>,
     pub insurance_kind: InsuranceKind,
     pub insurer_name: Option<String>,
     pub employer_name: Option<String>,
@@ -242,8 +246,8 @@ pub struct Declaration {
     pub birth_date: NaiveDate,
     pub sex: Sex,
     pub address: String,
-    pub declared_on: NaiveDate,
-    pub signer: Signer,
+    pub declared_on: Option<NaiveDate>,
+    pub signer: Option<Signer>,
     pub signer_relationship: Option<String>,
     pub phone: Option<String>,
 }

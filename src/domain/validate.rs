@@ -12,6 +12,7 @@ use crate::domain::insurer::{parse_branch, parse_insurer_number, parse_symbol_or
 use crate::domain::kana::normalize_kana;
 use crate::domain::phone::normalize_phone;
 use crate::domain::problem::{FieldError, Problem};
+use crate::domain::procedure;
 use crate::domain::record::*;
 use crate::domain::text::clean_text;
 
@@ -247,10 +248,12 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
         .unwrap_or(VerificationSource::Declaration);
     let checked_at = c.timestamp("verification.checked_at", &input.verification.checked_at);
 
-    // Declaration.
+    // Declaration. Its own items are asked only when no document gave the
+    // qualification (the 申立書 is the fallback, issue 3 §2).
+    let decl_needed = procedure::needs_declaration(source);
     let d = &input.declaration;
     let has_valid_card = d.has_valid_card;
-    if has_valid_card.is_none() {
+    if decl_needed && has_valid_card.is_none() {
         c.push("declaration.has_valid_card", Problem::Required);
     }
     let kind = c.choice(
@@ -265,7 +268,7 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
         "declaration.employer_name",
         &d.employer_name,
         MAX_NAME,
-        employer_required(kind, insurer_name.as_deref()),
+        decl_needed && employer_required(kind, insurer_name.as_deref()),
     );
     let issued_when = c.choice(
         "declaration.issued_when",
@@ -306,14 +309,15 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
         }
         Some(x) => Some(x),
         None if Check::present(&d.declared_on).is_some() => None,
-        None => service_date,
+        None if decl_needed => service_date,
+        None => None,
     };
     let signer = c.choice(
         "declaration.signer",
         &d.signer,
         &Signer::ALL,
         Signer::code,
-        true,
+        decl_needed,
     );
     let signer_relationship = c.text(
         "declaration.signer_relationship",
@@ -352,6 +356,7 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
     // Insurance / claim basis.
     let ins = &input.insurance;
     let insurer_raw = Check::present(&ins.insurer_number);
+    // Derived from the source and the numbers unless the input states it (import).
     let basis = c
         .choice(
             "insurance.basis",
@@ -360,11 +365,13 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
             ClaimBasis::code,
             false,
         )
-        .unwrap_or(if insurer_raw.is_some() {
-            ClaimBasis::Current
-        } else {
-            ClaimBasis::Unknown
+        .unwrap_or_else(|| {
+            procedure::claim_basis(source, insurer_raw.is_some(), service_date.unwrap_or(today))
         });
+    // A document that shows the qualification shows its insurer number too.
+    if (basis != ClaimBasis::Unknown || !decl_needed) && insurer_raw.is_none() {
+        c.push("insurance.insurer_number", Problem::Required);
+    }
     let insurer_number = insurer_raw.and_then(|raw| match parse_insurer_number(raw, basis) {
         Ok(n) => Some(n),
         Err(e) => {
@@ -406,10 +413,10 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
         },
     };
     let done_at = c.timestamp("followup.done_at", &input.followup.done_at);
-    let followup_needed = input.followup.needed.unwrap_or(
-        done_at.is_none()
-            && (basis != ClaimBasis::Current || source == VerificationSource::Declaration),
-    );
+    let followup_needed = input
+        .followup
+        .needed
+        .unwrap_or(done_at.is_none() && procedure::needs_followup(basis, source));
 
     if !c.errors.is_empty() {
         return Err(c.errors);
@@ -433,7 +440,7 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
             },
             verification: Verification { source, checked_at },
             declaration: Declaration {
-                has_valid_card: has_valid_card?,
+                has_valid_card,
                 insurance_kind: kind?,
                 insurer_name,
                 employer_name,
@@ -445,8 +452,8 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
                 birth_date: birth_date?,
                 sex: sex?,
                 address: address?,
-                declared_on: declared_on?,
-                signer: signer?,
+                declared_on,
+                signer,
                 signer_relationship,
                 phone,
             },
@@ -509,6 +516,51 @@ pub fn void(old: &Record, reason: &str, ctx: &Context) -> Result<Record, Vec<Fie
     Ok(rec)
 }
 
+/// After recovery: the online recheck's numbers become the next version, the claim
+/// basis becomes current and the follow-up is done (issue 3 §6).
+pub fn recheck(
+    old: &Record,
+    numbers: &crate::domain::input::InsuranceInput,
+    ctx: &Context,
+) -> Result<Record, Vec<FieldError>> {
+    let mut c = Check { errors: Vec::new() };
+    let insurer = c
+        .required("insurance.insurer_number", &numbers.insurer_number)
+        .and_then(|raw| match parse_insurer_number(raw, ClaimBasis::Current) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                c.push("insurance.insurer_number", Problem::Insurer(e));
+                None
+            }
+        });
+    let symbol = c.number("insurance.symbol", &numbers.symbol, parse_symbol_or_number);
+    let number = c.number("insurance.number", &numbers.number, parse_symbol_or_number);
+    let branch = c.number("insurance.branch", &numbers.branch, parse_branch);
+    let Some(insurer) = insurer.filter(|_| c.errors.is_empty()) else {
+        return Err(c.errors);
+    };
+    let mut rec = old.clone();
+    rec.version = old.version + 1;
+    rec.updated_at = ctx.now;
+    rec.operator = ctx.operator.clone();
+    rec.verification = Verification {
+        source: VerificationSource::OnlineRecheck,
+        checked_at: Some(ctx.now),
+    };
+    rec.insurance = Insurance {
+        basis: ClaimBasis::Current,
+        insurer_number: Some(insurer),
+        symbol,
+        number,
+        branch,
+    };
+    rec.followup = Followup {
+        needed: false,
+        done_at: Some(ctx.now),
+    };
+    Ok(rec)
+}
+
 /// The input that reproduces `rec` (for editing and for prefilling the form).
 pub fn to_input(rec: &Record) -> RecordInput {
     use crate::domain::input::*;
@@ -538,7 +590,7 @@ pub fn to_input(rec: &Record) -> RecordInput {
             checked_at: rec.verification.checked_at.map(|t| t.to_rfc3339()),
         },
         declaration: DeclarationInput {
-            has_valid_card: Some(d.has_valid_card),
+            has_valid_card: d.has_valid_card,
             insurance_kind: Some(d.insurance_kind.code().to_string()),
             insurer_name: d.insurer_name.clone(),
             employer_name: d.employer_name.clone(),
@@ -550,8 +602,8 @@ pub fn to_input(rec: &Record) -> RecordInput {
             birth_date: Some(d.birth_date.to_string()),
             sex: Some(d.sex.code().to_string()),
             address: Some(d.address.clone()),
-            declared_on: Some(d.declared_on.to_string()),
-            signer: Some(d.signer.code().to_string()),
+            declared_on: d.declared_on.map(|x| x.to_string()),
+            signer: d.signer.map(|x| x.code().to_string()),
             signer_relationship: d.signer_relationship.clone(),
             phone: d.phone.clone(),
         },

@@ -29,10 +29,14 @@ pub enum Ctx {
     Choice,
     Review,
     Dialog,
+    Triage,
+    Guide,
+    Search,
+    List,
 }
 
 impl Ctx {
-    pub const ALL: [Ctx; 7] = [
+    pub const ALL: [Ctx; 11] = [
         Ctx::Global,
         Ctx::Home,
         Ctx::Form,
@@ -40,6 +44,10 @@ impl Ctx {
         Ctx::Choice,
         Ctx::Review,
         Ctx::Dialog,
+        Ctx::Triage,
+        Ctx::Guide,
+        Ctx::Search,
+        Ctx::List,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,13 +59,20 @@ impl Ctx {
             Ctx::Choice => "choice",
             Ctx::Review => "review",
             Ctx::Dialog => "dialog",
+            Ctx::Triage => "triage",
+            Ctx::Guide => "guide",
+            Ctx::Search => "search",
+            Ctx::List => "list",
         }
     }
 
     /// Contexts where plain characters are typed into a field, so binding one would
     /// make that character impossible to type.
     fn types_text(self) -> bool {
-        matches!(self, Ctx::Editor | Ctx::Form | Ctx::Dialog)
+        matches!(
+            self,
+            Ctx::Editor | Ctx::Form | Ctx::Dialog | Ctx::Guide | Ctx::Search
+        )
     }
 
     /// The actions that belong to this context.
@@ -65,12 +80,18 @@ impl Ctx {
         use Action::*;
         match self {
             Ctx::Global => &[Quit, Help],
-            Ctx::Home => &[NewIntake, Open, Void, Up, Down, PageUp, PageDown],
+            Ctx::Home => &[
+                NewIntake, Open, Void, Search, Followups, Up, Down, PageUp, PageDown,
+            ],
             Ctx::Form => &[NextField, PrevField, Review, Save, Cancel],
             Ctx::Editor => &[Left, Right, LineStart, LineEnd, Backspace, Delete, Clear],
             Ctx::Choice => &[ChoiceNext, ChoicePrev],
             Ctx::Review => &[Save, Cancel],
             Ctx::Dialog => &[Confirm, Cancel],
+            Ctx::Triage => &[
+                Case1, Case2, Case31, Case32, Case33, Case34, Up, Down, Confirm, Cancel,
+            ],
+            Ctx::Guide | Ctx::Search | Ctx::List => &[Up, Down, Confirm, Cancel],
         }
     }
 }
@@ -82,6 +103,11 @@ pub const STACKS: &[&[Ctx]] = &[
     &[Ctx::Choice, Ctx::Form, Ctx::Global],
     &[Ctx::Review, Ctx::Global],
     &[Ctx::Editor, Ctx::Dialog, Ctx::Global],
+    &[Ctx::Dialog, Ctx::Global],
+    &[Ctx::Triage, Ctx::Global],
+    &[Ctx::Editor, Ctx::Guide, Ctx::Global],
+    &[Ctx::Editor, Ctx::Search, Ctx::Global],
+    &[Ctx::List, Ctx::Global],
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -110,6 +136,14 @@ pub enum Action {
     Clear,
     ChoiceNext,
     ChoicePrev,
+    Search,
+    Followups,
+    Case1,
+    Case2,
+    Case31,
+    Case32,
+    Case33,
+    Case34,
 }
 
 impl Action {
@@ -140,6 +174,14 @@ impl Action {
             Clear => "clear",
             ChoiceNext => "choice_next",
             ChoicePrev => "choice_prev",
+            Search => "search",
+            Followups => "followups",
+            Case1 => "case_1",
+            Case2 => "case_2",
+            Case31 => "case_3_1",
+            Case32 => "case_3_2",
+            Case33 => "case_3_3",
+            Case34 => "case_3_4",
         }
     }
 

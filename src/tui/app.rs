@@ -5,19 +5,22 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use crossterm::event::{KeyEvent, KeyModifiers};
 
 use crate::domain::problem::FieldError;
-use crate::domain::record::{Record, Status};
+use crate::domain::procedure;
+use crate::domain::record::{IncidentCase, Record, Status};
 use crate::domain::validate::{self, Context};
 use crate::i18n::{describe_problem, Lang, Msg};
 use crate::keymap::{Action, Ctx, Keymap};
 use crate::tui::editor::LineEditor;
 use crate::tui::fields::Kind;
-use crate::tui::form::FormState;
+use crate::tui::form::{FormState, Mode};
 
-/// What the home screen lists, gathered by the runtime from the store.
+/// What the screens list, gathered by the runtime from the store.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Snapshot {
     /// Today's intakes, newest first.
     pub today: Vec<Row>,
+    /// Every active record whose qualification is not yet confirmed, oldest first.
+    pub followups: Vec<Record>,
     pub total: usize,
     pub queued: usize,
     pub store_path: String,
@@ -33,6 +36,18 @@ pub struct Row {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Screen {
     Home,
+    /// "What failed?": the first step of an intake.
+    Triage {
+        selected: usize,
+        prefill: Option<Box<Record>>,
+    },
+    /// The procedure for the case, and the choice of qualification source.
+    Guide {
+        case: IncidentCase,
+        selected: usize,
+        note: LineEditor,
+        prefill: Option<Box<Record>>,
+    },
     Form(FormState),
     Review {
         form: FormState,
@@ -44,6 +59,15 @@ pub enum Screen {
     },
     Discard {
         form: FormState,
+    },
+    /// Find an earlier record of a repeat patient by kana or birth date.
+    Search {
+        query: LineEditor,
+        results: Vec<Record>,
+        selected: usize,
+    },
+    Followups {
+        selected: usize,
     },
 }
 
@@ -64,6 +88,8 @@ pub enum SaveKind {
     New,
     Revision,
     Void,
+    /// The online recheck of a record that needed follow-up.
+    Followup,
 }
 
 /// Inputs to `update`: the terminal's and the runtime's.
@@ -81,6 +107,8 @@ pub enum Event {
     SaveFailed(String),
     /// An unsaved form found at start-up.
     DraftFound(Box<FormState>),
+    /// Matches for the search query, newest first.
+    SearchResults(Vec<Record>),
     /// Time passed (the clock in the title bar); nothing else changes.
     Tick,
 }
@@ -91,6 +119,7 @@ pub enum Effect {
     Save { record: Box<Record>, kind: SaveKind },
     SaveDraft(Vec<u8>),
     DeleteDraft,
+    Search(String),
     Quit,
 }
 
@@ -107,6 +136,8 @@ pub struct App {
     pub keymap: Keymap,
     pub operator: String,
     pub terminal_id: String,
+    /// Bill 不詳 as 77777779 (receipt software that checks the digit) instead of 77777777.
+    pub claim_check_digit: bool,
     pub now: DateTime<FixedOffset>,
     pub snapshot: Snapshot,
     pub screen: Screen,
@@ -130,6 +161,7 @@ impl App {
             keymap,
             operator,
             terminal_id,
+            claim_check_digit: false,
             now,
             snapshot: Snapshot::default(),
             screen: Screen::Home,
@@ -157,6 +189,8 @@ impl App {
     pub fn key_stack(&self) -> &'static [Ctx] {
         match &self.screen {
             Screen::Home => &[Ctx::Home, Ctx::Global],
+            Screen::Triage { .. } => &[Ctx::Triage, Ctx::Global],
+            Screen::Guide { .. } => &[Ctx::Editor, Ctx::Guide, Ctx::Global],
             Screen::Form(f) => match f.focus.kind() {
                 Kind::Choice(_) => &[Ctx::Choice, Ctx::Form, Ctx::Global],
                 _ => &[Ctx::Editor, Ctx::Form, Ctx::Global],
@@ -164,6 +198,8 @@ impl App {
             Screen::Review { .. } => &[Ctx::Review, Ctx::Global],
             Screen::Void { .. } => &[Ctx::Editor, Ctx::Dialog, Ctx::Global],
             Screen::Discard { .. } => &[Ctx::Dialog, Ctx::Global],
+            Screen::Search { .. } => &[Ctx::Editor, Ctx::Search, Ctx::Global],
+            Screen::Followups { .. } => &[Ctx::List, Ctx::Global],
         }
     }
 
@@ -197,11 +233,18 @@ pub fn update(app: &mut App, event: Event, env: &Env) -> Vec<Effect> {
         Event::Loaded(s) => {
             app.snapshot = s;
             app.selected = app.selected.min(app.snapshot.today.len().saturating_sub(1));
+            if let Screen::Followups { selected } = &mut app.screen {
+                *selected = (*selected).min(app.snapshot.followups.len().saturating_sub(1));
+            }
             vec![]
         }
         Event::Saved { kind } => {
             app.saving = false;
-            app.screen = Screen::Home;
+            app.screen = if kind == SaveKind::Followup {
+                Screen::Followups { selected: 0 }
+            } else {
+                Screen::Home
+            };
             app.selected = 0;
             app.info(if kind == SaveKind::Void {
                 Msg::SavedVoid
@@ -219,6 +262,16 @@ pub fn update(app: &mut App, event: Event, env: &Env) -> Vec<Effect> {
         Event::DraftFound(form) => {
             app.screen = Screen::Form(*form);
             app.info(Msg::DraftRestored);
+            vec![]
+        }
+        Event::SearchResults(found) => {
+            if let Screen::Search {
+                results, selected, ..
+            } = &mut app.screen
+            {
+                *results = found;
+                *selected = 0;
+            }
             vec![]
         }
         Event::Tick => vec![],
@@ -245,17 +298,50 @@ fn on_key(app: &mut App, key: KeyEvent, env: &Env) -> Vec<Effect> {
     let screen = std::mem::replace(&mut app.screen, Screen::Home);
     let (screen, effects) = match screen {
         Screen::Home => home_key(app, action),
+        Screen::Triage { selected, prefill } => triage_key(app, selected, prefill, action),
+        Screen::Guide {
+            case,
+            selected,
+            note,
+            prefill,
+        } => guide_key(app, case, selected, note, prefill, action, key),
         Screen::Form(form) => form_key(app, form, action, key, env),
         Screen::Review { form, record } => review_key(app, form, record, action),
         Screen::Void { record, reason } => void_key(app, record, reason, action, key, env),
         Screen::Discard { form } => match action {
-            Some(Action::Confirm) => (Screen::Home, vec![Effect::DeleteDraft]),
+            Some(Action::Confirm) => (leave_form(&form), vec![Effect::DeleteDraft]),
             Some(Action::Cancel) => (Screen::Form(form), vec![]),
             _ => (Screen::Discard { form }, vec![]),
         },
+        Screen::Search {
+            query,
+            results,
+            selected,
+        } => search_key(app, query, results, selected, action, key),
+        Screen::Followups { selected } => followups_key(app, selected, action),
     };
     app.screen = screen;
     effects
+}
+
+/// Where closing a form goes back to.
+fn leave_form(form: &FormState) -> Screen {
+    if form.mode == Mode::Recheck {
+        Screen::Followups { selected: 0 }
+    } else {
+        Screen::Home
+    }
+}
+
+/// Move a list selection; `n` is the list length.
+fn step(selected: usize, n: usize, action: Option<Action>) -> usize {
+    match action {
+        Some(Action::Up) => selected.saturating_sub(1),
+        Some(Action::Down) => (selected + 1).min(n.saturating_sub(1)),
+        Some(Action::PageUp) => selected.saturating_sub(10),
+        Some(Action::PageDown) => (selected + 10).min(n.saturating_sub(1)),
+        _ => selected,
+    }
 }
 
 fn home_key(app: &mut App, action: Option<Action>) -> (Screen, Vec<Effect>) {
@@ -268,12 +354,29 @@ fn home_key(app: &mut App, action: Option<Action>) -> (Screen, Vec<Effect>) {
     match action {
         Some(Action::NewIntake) => {
             app.flash = None;
-            return (Screen::Form(FormState::new(app.today())), vec![]);
+            return (
+                Screen::Triage {
+                    selected: 0,
+                    prefill: None,
+                },
+                vec![],
+            );
         }
-        Some(Action::Up) => app.selected = app.selected.saturating_sub(1),
-        Some(Action::Down) => app.selected = (app.selected + 1).min(n.saturating_sub(1)),
-        Some(Action::PageUp) => app.selected = app.selected.saturating_sub(10),
-        Some(Action::PageDown) => app.selected = (app.selected + 10).min(n.saturating_sub(1)),
+        Some(Action::Search) => {
+            app.flash = None;
+            return (
+                Screen::Search {
+                    query: LineEditor::default(),
+                    results: Vec::new(),
+                    selected: 0,
+                },
+                vec![],
+            );
+        }
+        Some(Action::Followups) => {
+            app.flash = None;
+            return (Screen::Followups { selected: 0 }, vec![]);
+        }
         Some(Action::Open) | Some(Action::Void) => match selected {
             None => app.info(Msg::NothingSelected),
             Some(r) if r.status == Status::Voided => app.info(Msg::VoidAlready),
@@ -292,9 +395,182 @@ fn home_key(app: &mut App, action: Option<Action>) -> (Screen, Vec<Effect>) {
                 );
             }
         },
-        _ => {}
+        other => app.selected = step(app.selected, n, other),
     }
     (Screen::Home, vec![])
+}
+
+fn triage_key(
+    app: &mut App,
+    selected: usize,
+    prefill: Option<Box<Record>>,
+    action: Option<Action>,
+) -> (Screen, Vec<Effect>) {
+    let chosen = match action {
+        Some(Action::Case1) => Some(0),
+        Some(Action::Case2) => Some(1),
+        Some(Action::Case31) => Some(2),
+        Some(Action::Case32) => Some(3),
+        Some(Action::Case33) => Some(4),
+        Some(Action::Case34) => Some(5),
+        Some(Action::Confirm) => Some(selected),
+        _ => None,
+    };
+    if let Some(case) = chosen.and_then(|i| IncidentCase::ALL.get(i).copied()) {
+        app.flash = None;
+        return (
+            Screen::Guide {
+                case,
+                selected: 0,
+                note: LineEditor::default(),
+                prefill,
+            },
+            vec![],
+        );
+    }
+    if action == Some(Action::Cancel) {
+        return (Screen::Home, vec![]);
+    }
+    let selected = step(selected, IncidentCase::ALL.len(), action);
+    (Screen::Triage { selected, prefill }, vec![])
+}
+
+#[allow(clippy::too_many_arguments)]
+fn guide_key(
+    app: &mut App,
+    case: IncidentCase,
+    selected: usize,
+    mut note: LineEditor,
+    prefill: Option<Box<Record>>,
+    action: Option<Action>,
+    key: KeyEvent,
+) -> (Screen, Vec<Effect>) {
+    let sources = procedure::sources(case);
+    match action {
+        Some(Action::Confirm) => {
+            let source = sources
+                .get(selected)
+                .copied()
+                .unwrap_or(crate::domain::record::VerificationSource::Declaration);
+            let today = app.today();
+            let form = match &prefill {
+                Some(earlier) => FormState::prefill(earlier, today, case, source, note.text()),
+                None => FormState::intake(today, case, source, note.text()),
+            };
+            let effects = vec![Effect::SaveDraft(draft_bytes(&form))];
+            return (Screen::Form(form), effects);
+        }
+        Some(Action::Cancel) => {
+            return (
+                Screen::Triage {
+                    selected: 0,
+                    prefill,
+                },
+                vec![],
+            );
+        }
+        Some(a @ (Action::Up | Action::Down)) => {
+            let selected = step(selected, sources.len(), Some(a));
+            return (
+                Screen::Guide {
+                    case,
+                    selected,
+                    note,
+                    prefill,
+                },
+                vec![],
+            );
+        }
+        Some(a) => edit(&mut note, a),
+        None => type_into(&mut note, &key),
+    }
+    (
+        Screen::Guide {
+            case,
+            selected,
+            note,
+            prefill,
+        },
+        vec![],
+    )
+}
+
+fn search_key(
+    app: &mut App,
+    mut query: LineEditor,
+    results: Vec<Record>,
+    selected: usize,
+    action: Option<Action>,
+    key: KeyEvent,
+) -> (Screen, Vec<Effect>) {
+    let before = query.text().to_string();
+    match action {
+        Some(Action::Confirm) => {
+            if let Some(r) = results.get(selected) {
+                app.flash = None;
+                return (
+                    Screen::Triage {
+                        selected: 0,
+                        prefill: Some(Box::new(r.clone())),
+                    },
+                    vec![],
+                );
+            }
+            app.info(Msg::NothingSelected);
+        }
+        Some(Action::Cancel) => return (Screen::Home, vec![]),
+        Some(a @ (Action::Up | Action::Down)) => {
+            let selected = step(selected, results.len(), Some(a));
+            return (
+                Screen::Search {
+                    query,
+                    results,
+                    selected,
+                },
+                vec![],
+            );
+        }
+        Some(a) => edit(&mut query, a),
+        None => type_into(&mut query, &key),
+    }
+    let effects = if query.text() != before {
+        vec![Effect::Search(query.text().to_string())]
+    } else {
+        vec![]
+    };
+    (
+        Screen::Search {
+            query,
+            results,
+            selected,
+        },
+        effects,
+    )
+}
+
+fn followups_key(app: &mut App, selected: usize, action: Option<Action>) -> (Screen, Vec<Effect>) {
+    match action {
+        Some(Action::Confirm) => match app.snapshot.followups.get(selected) {
+            Some(r) => {
+                app.flash = None;
+                (Screen::Form(FormState::recheck(r, app.today())), vec![])
+            }
+            None => {
+                app.info(Msg::NothingSelected);
+                (Screen::Followups { selected }, vec![])
+            }
+        },
+        Some(Action::Cancel) => (Screen::Home, vec![]),
+        other => {
+            let n = app.snapshot.followups.len();
+            (
+                Screen::Followups {
+                    selected: step(selected, n, other),
+                },
+                vec![],
+            )
+        }
+    }
 }
 
 /// The first problem's text, in the user's language.
@@ -350,7 +626,7 @@ fn form_key(
             if form.dirty {
                 return (Screen::Discard { form }, vec![]);
             }
-            return (Screen::Home, vec![Effect::DeleteDraft]);
+            return (leave_form(&form), vec![Effect::DeleteDraft]);
         }
         Some(Action::ChoiceNext) => form.cycle(focus, true),
         Some(Action::ChoicePrev) => form.cycle(focus, false),
@@ -360,10 +636,8 @@ fn form_key(
             }
         }
         None => {
-            if let Some(c) = typed_char(&key) {
-                if let Some(ed) = form.editor_mut(focus) {
-                    ed.insert(c.encode_utf8(&mut [0; 4]));
-                }
+            if let Some(ed) = form.editor_mut(focus) {
+                type_into(ed, &key);
             }
         }
     }
@@ -391,18 +665,16 @@ fn edit(ed: &mut LineEditor, action: Action) {
     }
 }
 
-/// A printable character typed without Ctrl/Alt.
-fn typed_char(key: &KeyEvent) -> Option<char> {
-    match key.code {
-        crossterm::event::KeyCode::Char(c)
-            if !key
-                .modifiers
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-                && !c.is_control() =>
+/// A printable character typed without Ctrl/Alt goes into the editor.
+fn type_into(ed: &mut LineEditor, key: &KeyEvent) {
+    if let crossterm::event::KeyCode::Char(c) = key.code {
+        if !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+            && !c.is_control()
         {
-            Some(c)
+            ed.insert(c.encode_utf8(&mut [0; 4]));
         }
-        _ => None,
     }
 }
 
@@ -421,6 +693,14 @@ fn on_text(app: &mut App, text: &str) -> Vec<Effect> {
             reason.insert(text);
             vec![]
         }
+        Screen::Guide { note, .. } => {
+            note.insert(text);
+            vec![]
+        }
+        Screen::Search { query, .. } => {
+            query.insert(text);
+            vec![Effect::Search(query.text().to_string())]
+        }
         _ => vec![],
     }
 }
@@ -434,10 +714,10 @@ fn review_key(
     match action {
         Some(Action::Save) if !app.saving => {
             app.saving = true;
-            let kind = if form.editing.is_some() {
-                SaveKind::Revision
-            } else {
-                SaveKind::New
+            let kind = match form.mode {
+                Mode::Intake => SaveKind::New,
+                Mode::Edit => SaveKind::Revision,
+                Mode::Recheck => SaveKind::Followup,
             };
             let effect = Effect::Save {
                 record: record.clone(),
@@ -483,11 +763,7 @@ fn void_key(
             return (Screen::Home, vec![]);
         }
         Some(a) => edit(&mut reason, a),
-        None => {
-            if let Some(c) = typed_char(&key) {
-                reason.insert(c.encode_utf8(&mut [0; 4]));
-            }
-        }
+        None => type_into(&mut reason, &key),
     }
     (Screen::Void { record, reason }, vec![])
 }

@@ -5,30 +5,37 @@ use serde::{Deserialize, Serialize};
 use crate::domain::record::*;
 use crate::i18n::Msg;
 
+/// Fields in screen order: what failed and how the qualification was seen, the
+/// numbers, the patient, the 申立書's own items, then the counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum FieldId {
     Case,
-    HasValidCard,
-    InsuranceKind,
-    InsurerName,
-    EmployerName,
-    IssuedWhen,
-    IssuedNote,
+    Source,
+    InsurerNumber,
+    Symbol,
+    Number,
+    Branch,
     Name,
     NameKana,
     BirthDate,
     Sex,
     Address,
     Phone,
+    InsuranceKind,
+    HasValidCard,
+    InsurerName,
+    EmployerName,
+    IssuedWhen,
+    IssuedNote,
     CopayRatio,
-    InsurerNumber,
-    Symbol,
-    Number,
-    Branch,
     DeclaredOn,
     Signer,
     SignerRelationship,
     IncidentNote,
+    Points,
+    Received,
+    /// For an intake prefilled from an earlier record: the patient confirmed nothing changed.
+    Unchanged,
 }
 
 /// One option of a choice field: the code stored in JSON and its label.
@@ -70,6 +77,36 @@ const CASES: &[Choice] = &[
     Choice {
         code: "3-4",
         label: Msg::Case34,
+    },
+];
+const SOURCES: &[Choice] = &[
+    Choice {
+        code: "mynaportal",
+        label: Msg::SourceMynaportal,
+    },
+    Choice {
+        code: "certificate",
+        label: Msg::SourceCertificate,
+    },
+    Choice {
+        code: "notice",
+        label: Msg::SourceNotice,
+    },
+    Choice {
+        code: "insurance_card",
+        label: Msg::SourceInsuranceCard,
+    },
+    Choice {
+        code: "outage_mode",
+        label: Msg::SourceOutageMode,
+    },
+    Choice {
+        code: "online_recheck",
+        label: Msg::SourceOnlineRecheck,
+    },
+    Choice {
+        code: "declaration",
+        label: Msg::SourceDeclaration,
     },
 ];
 const YES_NO: &[Choice] = &[
@@ -154,34 +191,55 @@ const SIGNERS: &[Choice] = &[
 ];
 
 impl FieldId {
-    pub const ALL: [FieldId; 22] = [
+    pub const ALL: [FieldId; 26] = [
         FieldId::Case,
-        FieldId::HasValidCard,
-        FieldId::InsuranceKind,
-        FieldId::InsurerName,
-        FieldId::EmployerName,
-        FieldId::IssuedWhen,
-        FieldId::IssuedNote,
+        FieldId::Source,
+        FieldId::InsurerNumber,
+        FieldId::Symbol,
+        FieldId::Number,
+        FieldId::Branch,
         FieldId::Name,
         FieldId::NameKana,
         FieldId::BirthDate,
         FieldId::Sex,
         FieldId::Address,
         FieldId::Phone,
+        FieldId::InsuranceKind,
+        FieldId::HasValidCard,
+        FieldId::InsurerName,
+        FieldId::EmployerName,
+        FieldId::IssuedWhen,
+        FieldId::IssuedNote,
         FieldId::CopayRatio,
-        FieldId::InsurerNumber,
-        FieldId::Symbol,
-        FieldId::Number,
-        FieldId::Branch,
         FieldId::DeclaredOn,
         FieldId::Signer,
         FieldId::SignerRelationship,
         FieldId::IncidentNote,
+        FieldId::Points,
+        FieldId::Received,
+        FieldId::Unchanged,
     ];
+
+    /// Items only the 申立書 asks; shown when the source is the declaration.
+    pub fn declaration_only(self) -> bool {
+        matches!(
+            self,
+            FieldId::HasValidCard
+                | FieldId::InsurerName
+                | FieldId::EmployerName
+                | FieldId::IssuedWhen
+                | FieldId::IssuedNote
+                | FieldId::DeclaredOn
+                | FieldId::Signer
+                | FieldId::SignerRelationship
+        )
+    }
 
     pub fn kind(self) -> Kind {
         match self {
             FieldId::Case => Kind::Choice(CASES),
+            FieldId::Source => Kind::Choice(SOURCES),
+            FieldId::Unchanged => Kind::Choice(YES_NO),
             FieldId::HasValidCard => Kind::Choice(YES_NO),
             FieldId::InsuranceKind => Kind::Choice(KINDS),
             FieldId::IssuedWhen => Kind::Choice(ISSUED),
@@ -196,6 +254,10 @@ impl FieldId {
     pub fn label(self) -> Msg {
         match self {
             FieldId::Case => Msg::FieldCase,
+            FieldId::Source => Msg::FieldSource,
+            FieldId::Points => Msg::FieldPoints,
+            FieldId::Received => Msg::FieldAmount,
+            FieldId::Unchanged => Msg::FieldUnchanged,
             FieldId::HasValidCard => Msg::FieldHasValidCard,
             FieldId::InsuranceKind => Msg::FieldInsuranceKind,
             FieldId::InsurerName => Msg::FieldInsurerName,
@@ -224,6 +286,11 @@ impl FieldId {
     pub fn path(self) -> &'static str {
         match self {
             FieldId::Case => "incident.case",
+            FieldId::Source => "verification.source",
+            // Counter and confirmation are checked by the form, not the record.
+            FieldId::Points => "form.points",
+            FieldId::Received => "copay.amount_yen",
+            FieldId::Unchanged => "form.unchanged",
             FieldId::HasValidCard => "declaration.has_valid_card",
             FieldId::InsuranceKind => "declaration.insurance_kind",
             FieldId::InsurerName => "declaration.insurer_name",

@@ -1,15 +1,20 @@
-//! State of the declaration form: the values as typed, focus, and which errors to show.
+//! State of the intake form: the values as typed, focus, and which errors to show.
+//!
+//! One form serves three jobs: a new intake (after triage and the procedure guide), an
+//! edit of a saved record, and the follow-up recheck (numbers only).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::claim::{copay_yen, parse_count};
 use crate::domain::copay::asks_ratio;
 use crate::domain::era::parse_date;
 use crate::domain::input::RecordInput;
-use crate::domain::problem::FieldError;
-use crate::domain::record::{InsuranceKind, Record};
+use crate::domain::problem::{FieldError, Problem};
+use crate::domain::procedure;
+use crate::domain::record::{IncidentCase, InsuranceKind, Record, VerificationSource};
 use crate::domain::validate::{self, Context};
 use crate::tui::editor::LineEditor;
 use crate::tui::fields::{FieldId, Kind};
@@ -21,10 +26,21 @@ pub enum Value {
     Choice(Option<usize>),
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Mode {
+    Intake,
+    Edit,
+    /// Follow-up after recovery: the online recheck's numbers only.
+    Recheck,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormState {
-    /// The record being edited; `None` for a new intake.
+    pub mode: Mode,
+    /// The record being edited or rechecked.
     pub editing: Option<Record>,
+    /// Service date of the earlier record this intake was prefilled from.
+    pub prefilled_from: Option<NaiveDate>,
     values: BTreeMap<FieldId, Value>,
     pub focus: FieldId,
     /// Fields the clerk has left at least once: only their errors are shown, so a new
@@ -39,7 +55,9 @@ impl FormState {
     /// A blank intake; 申立日 defaults to today and the signer to the patient.
     pub fn new(today: NaiveDate) -> Self {
         let mut f = FormState {
+            mode: Mode::Intake,
             editing: None,
+            prefilled_from: None,
             values: BTreeMap::new(),
             focus: FieldId::Case,
             touched: BTreeSet::new(),
@@ -58,13 +76,60 @@ impl FormState {
         f
     }
 
-    /// The form filled from an input (prefill from an earlier record, or edit).
+    /// A new intake after triage and the guide: case, source and note already chosen;
+    /// focus on the first thing to type.
+    pub fn intake(
+        today: NaiveDate,
+        case: IncidentCase,
+        source: VerificationSource,
+        note: &str,
+    ) -> Self {
+        let mut f = FormState::new(today);
+        f.set_procedure(case, source, note);
+        f
+    }
+
+    fn set_procedure(&mut self, case: IncidentCase, source: VerificationSource, note: &str) {
+        self.set_choice_code(FieldId::Case, case.code());
+        self.set_choice_code(FieldId::Source, source.code());
+        self.set_text(FieldId::IncidentNote, note);
+        self.focus = if procedure::needs_declaration(source) {
+            FieldId::Name
+        } else {
+            FieldId::InsurerNumber
+        };
+    }
+
+    /// A new intake prefilled from an earlier record of the same patient (the guidance
+    /// accepts a confirmed earlier declaration); the clerk must confirm nothing changed.
+    pub fn prefill(
+        earlier: &Record,
+        today: NaiveDate,
+        case: IncidentCase,
+        source: VerificationSource,
+        note: &str,
+    ) -> Self {
+        let mut input = validate::to_input(earlier);
+        // Only the patient's facts carry over; the visit's own items start fresh.
+        input.incident = Default::default();
+        input.declaration.declared_on = None;
+        input.copay = Default::default();
+        let mut f = FormState::from_input(&input, today);
+        f.set_text(FieldId::DeclaredOn, &today.to_string());
+        f.set_procedure(case, source, note);
+        f.prefilled_from = Some(earlier.service_date);
+        f.focus = FieldId::Unchanged;
+        f
+    }
+
+    /// The form filled from an input.
     pub fn from_input(input: &RecordInput, today: NaiveDate) -> Self {
         let mut f = FormState::new(today);
         let d = &input.declaration;
         let ins = &input.insurance;
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         f.set_choice_code(FieldId::Case, &text(&input.incident.case));
+        f.set_choice_code(FieldId::Source, &text(&input.verification.source));
         if let Some(b) = d.has_valid_card {
             f.set_choice_code(FieldId::HasValidCard, if b { "true" } else { "false" });
         }
@@ -92,13 +157,25 @@ impl FormState {
         }
         f.set_text(FieldId::SignerRelationship, &text(&d.signer_relationship));
         f.set_text(FieldId::IncidentNote, &text(&input.incident.note));
+        if let Some(a) = input.copay.amount_yen {
+            f.set_text(FieldId::Received, &a.to_string());
+        }
         f
     }
 
     /// Edit an existing record: every field filled, saved as the next version.
     pub fn edit(rec: &Record, today: NaiveDate) -> Self {
         let mut f = FormState::from_input(&validate::to_input(rec), today);
+        f.mode = Mode::Edit;
         f.editing = Some(rec.clone());
+        f
+    }
+
+    /// Record the online recheck for a record that needed follow-up.
+    pub fn recheck(rec: &Record, today: NaiveDate) -> Self {
+        let mut f = FormState::edit(rec, today);
+        f.mode = Mode::Recheck;
+        f.focus = FieldId::InsurerNumber;
         f
     }
 
@@ -150,35 +227,81 @@ impl FormState {
         }
     }
 
-    /// Step a choice field forward or back, wrapping; the first step from "unset"
-    /// lands on the first (or last) option.
-    pub fn cycle(&mut self, id: FieldId, forward: bool) {
-        if let (Kind::Choice(list), Some(Value::Choice(cur))) =
-            (id.kind(), self.values.get_mut(&id))
-        {
-            let n = list.len();
-            if n == 0 {
-                return;
+    pub fn case(&self) -> Option<IncidentCase> {
+        self.choice_code(FieldId::Case)
+            .and_then(IncidentCase::from_code)
+    }
+
+    pub fn source(&self) -> Option<VerificationSource> {
+        VerificationSource::ALL
+            .into_iter()
+            .find(|s| Some(s.code()) == self.choice_code(FieldId::Source))
+    }
+
+    /// Options of a choice field that may be picked now: the sources the procedure
+    /// allows for the chosen case; every option elsewhere.
+    fn allowed(&self, id: FieldId) -> Vec<usize> {
+        let Kind::Choice(list) = id.kind() else {
+            return Vec::new();
+        };
+        match (id, self.case()) {
+            (FieldId::Source, Some(case)) => {
+                let ok = procedure::sources(case);
+                (0..list.len())
+                    .filter(|i| ok.iter().any(|s| s.code() == list[*i].code))
+                    .collect()
             }
-            *cur = Some(match (*cur, forward) {
-                (None, true) => 0,
-                (None, false) => n - 1,
-                (Some(i), true) => (i + 1) % n,
-                (Some(i), false) => (i + n - 1) % n,
-            });
-            self.dirty = true;
+            _ => (0..list.len()).collect(),
         }
     }
 
-    fn kind_value(&self) -> Option<InsuranceKind> {
+    /// Step a choice field forward or back through the allowed options, wrapping; the
+    /// first step from "unset" lands on the first (or last) option.
+    pub fn cycle(&mut self, id: FieldId, forward: bool) {
+        let allowed = self.allowed(id);
+        let Some(Value::Choice(cur)) = self.values.get_mut(&id) else {
+            return;
+        };
+        let n = allowed.len();
+        if n == 0 {
+            return;
+        }
+        let pos = cur.and_then(|c| allowed.iter().position(|a| *a == c));
+        let next = match (pos, forward) {
+            (None, true) => 0,
+            (None, false) => n - 1,
+            (Some(i), true) => (i + 1) % n,
+            (Some(i), false) => (i + n - 1) % n,
+        };
+        *cur = Some(allowed[next]);
+        self.dirty = true;
+        // A case whose procedure does not allow the chosen source drops the source.
+        if id == FieldId::Case {
+            if let (Some(case), Some(src)) = (self.case(), self.source()) {
+                if !procedure::sources(case).contains(&src) {
+                    self.values.insert(FieldId::Source, Value::Choice(None));
+                }
+            }
+        }
+    }
+
+    pub fn kind_value(&self) -> Option<InsuranceKind> {
         InsuranceKind::ALL
             .into_iter()
             .find(|k| Some(k.code()) == self.choice_code(FieldId::InsuranceKind))
     }
 
-    /// Fields shown now: 一部負担金の割合 only when asked (70+ or 後期), 続柄 only for a
-    /// guardian — as on the paper form.
+    /// Fields shown now, as on the paper form: the 申立書's own items only for a
+    /// declaration, 一部負担金の割合 only when asked (70+ or 後期), 続柄 only for a guardian.
     pub fn visible(&self, service_date: NaiveDate) -> Vec<FieldId> {
+        if self.mode == Mode::Recheck {
+            return vec![
+                FieldId::InsurerNumber,
+                FieldId::Symbol,
+                FieldId::Number,
+                FieldId::Branch,
+            ];
+        }
         let kind = self.kind_value();
         let birth = parse_date(self.text(FieldId::BirthDate)).ok();
         let ratio_asked = match (birth, kind) {
@@ -186,12 +309,15 @@ impl FormState {
             (None, Some(InsuranceKind::Kouki)) => true,
             _ => false,
         };
+        let declaration = self.source().is_none_or(procedure::needs_declaration);
         let guardian = self.choice_code(FieldId::Signer) == Some("guardian");
         FieldId::ALL
             .into_iter()
             .filter(|f| match f {
+                _ if f.declaration_only() && !declaration => false,
                 FieldId::CopayRatio => ratio_asked,
                 FieldId::SignerRelationship => guardian,
+                FieldId::Unchanged => self.prefilled_from.is_some(),
                 _ => true,
             })
             .collect()
@@ -227,8 +353,9 @@ impl FormState {
         let mut input = RecordInput::default();
         input.incident.case = code(FieldId::Case);
         input.incident.note = text(FieldId::IncidentNote);
+        input.verification.source = code(FieldId::Source);
         let d = &mut input.declaration;
-        d.has_valid_card = self.choice_code(FieldId::HasValidCard).map(|c| c == "true");
+        d.has_valid_card = code(FieldId::HasValidCard).map(|c| c == "true");
         d.insurance_kind = code(FieldId::InsuranceKind);
         d.insurer_name = text(FieldId::InsurerName);
         d.employer_name = text(FieldId::EmployerName);
@@ -249,27 +376,66 @@ impl FormState {
         ins.symbol = text(FieldId::Symbol);
         ins.number = text(FieldId::Number);
         ins.branch = text(FieldId::Branch);
+        input.copay.amount_yen = text(FieldId::Received).and_then(|t| parse_count(&t).ok());
         if let Some(old) = &self.editing {
-            // An edit keeps what the form does not show (service date, source, basis).
+            // An edit keeps the visit's date; the source and basis come from the form.
             input.service_date = Some(old.service_date.to_string());
-            input.verification.source = Some(old.verification.source.code().to_string());
-            input.insurance.basis = Some(old.insurance.basis.code().to_string());
-            input.copay.amount_yen = old.copay.amount_yen;
         }
         input
     }
 
+    /// Checks the form makes on top of the record's validation: the counter's numbers
+    /// and the confirmation of a prefilled intake.
+    fn form_errors(&self, service_date: NaiveDate) -> Vec<FieldError> {
+        let vis = self.visible(service_date);
+        let mut errors = Vec::new();
+        for (id, path) in [
+            (FieldId::Points, "form.points"),
+            (FieldId::Received, "copay.amount_yen"),
+        ] {
+            let t = self.text(id).trim();
+            if vis.contains(&id) && !t.is_empty() {
+                if let Err(e) = parse_count(t) {
+                    errors.push(FieldError::new(path, Problem::Number(e)));
+                }
+            }
+        }
+        if vis.contains(&FieldId::Unchanged) && self.choice_code(FieldId::Unchanged) != Some("true")
+        {
+            errors.push(FieldError::new("form.unchanged", Problem::Required));
+        }
+        errors
+    }
+
+    /// The points typed at the counter, if any and valid.
+    pub fn points(&self) -> Option<u64> {
+        parse_count(self.text(FieldId::Points)).ok()
+    }
+
     /// Validate through the one shared path; an edit becomes the next version.
     pub fn validate(&self, ctx: &Context) -> Result<Record, Vec<FieldError>> {
-        let service = self
-            .editing
-            .as_ref()
-            .map(|r| r.service_date)
-            .unwrap_or(ctx.today());
+        let service = self.service_date(ctx.today());
         let input = self.to_input(service);
-        match &self.editing {
-            Some(old) => validate::revision(old, &input, ctx),
-            None => validate::record(&input, ctx),
+        let mut form_errors = self.form_errors(service);
+        let result = match (&self.editing, self.mode) {
+            (Some(old), Mode::Recheck) => validate::recheck(old, &input.insurance, ctx),
+            (Some(old), _) => validate::revision(old, &input, ctx),
+            (None, _) => validate::record(&input, ctx),
+        };
+        match result {
+            Ok(mut rec) if form_errors.is_empty() => {
+                // No amount typed: the one computed from the points is what was collected.
+                if rec.copay.amount_yen.is_none() {
+                    rec.copay.amount_yen =
+                        self.points().and_then(|p| copay_yen(p, rec.copay.ratio));
+                }
+                Ok(rec)
+            }
+            Ok(_) => Err(form_errors),
+            Err(mut errors) => {
+                errors.append(&mut form_errors);
+                Err(errors)
+            }
         }
     }
 

@@ -33,7 +33,12 @@ fn required(form: &FormState, id: FieldId) -> bool {
         | FieldId::Address
         | FieldId::Signer
         | FieldId::SignerRelationship
-        | FieldId::CopayRatio => true,
+        | FieldId::CopayRatio
+        | FieldId::Source
+        | FieldId::Unchanged => true,
+        FieldId::InsurerNumber => form
+            .source()
+            .is_some_and(|s| !crate::domain::procedure::needs_declaration(s)),
         FieldId::EmployerName => {
             let kind = InsuranceKind::ALL
                 .into_iter()

@@ -4,6 +4,8 @@
 mod dialog;
 mod form;
 mod home;
+mod lists;
+mod procedure;
 mod review;
 mod width;
 
@@ -12,10 +14,13 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
 
+use crate::domain::procedure::needs_declaration;
 use crate::i18n::{Lang, Msg};
 use crate::keymap::{Action, Ctx};
 use crate::tui::app::{App, Level, Screen};
+use crate::tui::form::Mode;
 
 pub use width::{fit, safe, wrap};
 
@@ -38,6 +43,19 @@ pub fn render(app: &App, frame: &mut Frame) {
             hint_line = form::render(app, f, frame, body);
         }
         Screen::Review { record, form: f } => review::render(app, f, record, frame, body),
+        Screen::Triage { selected, .. } => procedure::triage(app, *selected, frame, body),
+        Screen::Guide {
+            case,
+            selected,
+            note,
+            ..
+        } => procedure::guide(app, *case, *selected, note, frame, body),
+        Screen::Search {
+            query,
+            results,
+            selected,
+        } => lists::search(app, query, results, *selected, frame, body),
+        Screen::Followups { selected } => lists::followups(app, *selected, frame, body),
     }
     match &app.screen {
         Screen::Void { record, reason } => dialog::void(app, record, reason, frame, body),
@@ -65,14 +83,17 @@ pub fn render(app: &App, frame: &mut Frame) {
 fn screen_title(app: &App) -> Msg {
     match &app.screen {
         Screen::Home | Screen::Void { .. } => Msg::ScreenHome,
-        Screen::Form(f) | Screen::Discard { form: f } => {
-            if f.editing.is_some() {
-                Msg::ScreenFormEdit
-            } else {
-                Msg::ScreenForm
-            }
-        }
+        Screen::Form(f) | Screen::Discard { form: f } => match f.mode {
+            Mode::Edit => Msg::ScreenFormEdit,
+            Mode::Recheck => Msg::ScreenRecheck,
+            Mode::Intake if f.source().is_none_or(needs_declaration) => Msg::ScreenForm,
+            Mode::Intake => Msg::ScreenIntake,
+        },
         Screen::Review { .. } => Msg::ScreenReview,
+        Screen::Triage { .. } => Msg::ScreenTriage,
+        Screen::Guide { .. } => Msg::ScreenGuide,
+        Screen::Search { .. } => Msg::ScreenSearch,
+        Screen::Followups { .. } => Msg::ScreenFollowups,
     }
 }
 
@@ -106,11 +127,13 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     let l = app.lang;
     let s = &app.snapshot;
     let right = format!(
-        "{} {}  {} {} ",
+        "{} {}  {} {}  {} {} ",
         l.t(Msg::StatusRecords),
         s.total,
         l.t(Msg::StatusQueued),
-        s.queued
+        s.queued,
+        l.t(Msg::StatusFollowups),
+        s.followups.len()
     );
     let left = format!(" {}: {}", l.t(Msg::StatusStore), safe(&s.store_path));
     let style = Style::new().bg(Color::DarkGray).fg(Color::White);
@@ -125,10 +148,32 @@ fn key_bar_actions(app: &App) -> &'static [(Ctx, Action)] {
     match &app.screen {
         Screen::Home => &[
             (Ctx::Home, Action::NewIntake),
+            (Ctx::Home, Action::Search),
+            (Ctx::Home, Action::Followups),
             (Ctx::Home, Action::Open),
             (Ctx::Home, Action::Void),
             (Ctx::Global, Action::Help),
             (Ctx::Global, Action::Quit),
+        ],
+        Screen::Triage { .. } => &[
+            (Ctx::Triage, Action::Confirm),
+            (Ctx::Triage, Action::Cancel),
+            (Ctx::Global, Action::Help),
+        ],
+        Screen::Guide { .. } => &[
+            (Ctx::Guide, Action::Confirm),
+            (Ctx::Guide, Action::Cancel),
+            (Ctx::Global, Action::Help),
+        ],
+        Screen::Search { .. } => &[
+            (Ctx::Search, Action::Confirm),
+            (Ctx::Search, Action::Cancel),
+            (Ctx::Global, Action::Help),
+        ],
+        Screen::Followups { .. } => &[
+            (Ctx::List, Action::Confirm),
+            (Ctx::List, Action::Cancel),
+            (Ctx::Global, Action::Help),
         ],
         Screen::Form(_) => &[
             (Ctx::Form, Action::Review),
@@ -178,6 +223,14 @@ pub fn action_label(a: Action) -> Msg {
         Action::Clear => Msg::ActClear,
         Action::ChoiceNext => Msg::ActChoiceNext,
         Action::ChoicePrev => Msg::ActChoicePrev,
+        Action::Search => Msg::ActSearch,
+        Action::Followups => Msg::ActFollowups,
+        Action::Case1 => Msg::CaseShort1,
+        Action::Case2 => Msg::CaseShort2,
+        Action::Case31 => Msg::CaseShort31,
+        Action::Case32 => Msg::CaseShort32,
+        Action::Case33 => Msg::CaseShort33,
+        Action::Case34 => Msg::CaseShort34,
     }
 }
 
@@ -191,8 +244,15 @@ pub fn key_hint(app: &App, ctx: Ctx, action: Action) -> Option<(String, &'static
 
 fn render_keys(app: &App, frame: &mut Frame, area: Rect) {
     let mut spans = Vec::new();
+    let mut used = 0usize;
     for (ctx, action) in key_bar_actions(app) {
         if let Some((key, label)) = key_hint(app, *ctx, *action) {
+            // Whole items only: a cut-off item is worse than none (help lists them all).
+            let w = key.width() + 1 + label.width();
+            if used + w > area.width as usize {
+                continue;
+            }
+            used += w + 2;
             spans.push(Span::styled(
                 key,
                 Style::new().add_modifier(Modifier::REVERSED),

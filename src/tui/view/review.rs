@@ -1,4 +1,5 @@
-//! The review step: the normalised record exactly as it will be saved.
+//! The review step: the normalised record exactly as it will be saved, with the claim
+//! coding the receipt side will use and the amount to collect.
 
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -7,115 +8,77 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::{fit, safe};
+use crate::domain::claim::{self, copay_yen};
 use crate::domain::copay::{age_on, suggest};
 use crate::domain::era::format_wareki;
-use crate::domain::record::Record;
-use crate::i18n::Msg;
+use crate::domain::record::{ClaimBasis, Record};
+use crate::i18n::{Lang, Msg};
 use crate::tui::app::App;
 use crate::tui::fields::*;
-use crate::tui::form::FormState;
+use crate::tui::form::{FormState, Mode};
 
-pub fn render(app: &App, _form: &FormState, rec: &Record, frame: &mut Frame, area: Rect) {
+/// "1,234" — amounts and points as clerks read them.
+pub fn grouped(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The claim lines: numbers for current/past, the full 不詳 coding for unknown.
+pub fn claim_lines(lang: Lang, rec: &Record, valid_check_digit: bool) -> Vec<(Msg, String)> {
+    let c = claim::coding(rec, valid_check_digit);
+    let o = |v: &Option<String>| v.as_deref().unwrap_or("—").to_string();
+    let mut rows = vec![(
+        Msg::FieldClaimNumbers,
+        format!(
+            "{} {}  {} {}  {} {}  {} {}",
+            lang.t(Msg::FieldInsurerNumber),
+            o(&c.insurer_number),
+            lang.t(Msg::FieldSymbol),
+            c.symbol.as_deref().unwrap_or(lang.t(Msg::NoSymbol)),
+            lang.t(Msg::FieldNumber),
+            o(&c.insured_number),
+            lang.t(Msg::FieldBranch),
+            o(&c.branch),
+        ),
+    )];
+    if rec.insurance.basis == ClaimBasis::Unknown {
+        if !valid_check_digit {
+            rows.push((Msg::Blank, lang.t(Msg::UnknownCheckDigitNote).to_string()));
+        }
+        rows.push((
+            Msg::FieldSummary,
+            safe(&c.summary.unwrap_or_default()).into_owned(),
+        ));
+    }
+    rows
+}
+
+pub fn render(app: &App, form: &FormState, rec: &Record, frame: &mut Frame, area: Rect) {
     let l = app.lang;
     let d = &rec.declaration;
-    let ins = &rec.insurance;
     let opt = |v: &Option<String>| {
         v.as_deref()
             .map(|s| safe(s).into_owned())
             .unwrap_or_default()
     };
-    let mut rows: Vec<(Msg, String)> = vec![
-        (
-            Msg::FieldCase,
-            l.t(case_long(rec.incident.case)).to_string(),
-        ),
-        (Msg::FieldName, safe(&d.name).into_owned()),
-        (Msg::FieldNameKana, d.name_kana.clone()),
-        (
-            Msg::FieldBirthDate,
-            format!(
-                "{}（{}） {}{}",
-                d.birth_date,
-                format_wareki(d.birth_date),
-                age_on(d.birth_date, rec.service_date),
-                l.t(Msg::Age)
-            ),
-        ),
-        (Msg::FieldSex, l.t(sex_label(d.sex)).to_string()),
-        (Msg::FieldAddress, safe(&d.address).into_owned()),
-        (Msg::FieldPhone, opt(&d.phone)),
-        (
-            Msg::FieldInsuranceKind,
-            format!(
-                "{}  {}: {}",
-                l.t(kind_label(d.insurance_kind)),
-                l.t(Msg::FieldHasValidCard),
-                l.t(if d.has_valid_card { Msg::Yes } else { Msg::No })
-            ),
-        ),
-        (Msg::FieldInsurerName, opt(&d.insurer_name)),
-        (Msg::FieldEmployerName, opt(&d.employer_name)),
-        (
-            Msg::FieldIssuedWhen,
-            format!(
-                "{} {}",
-                d.issued_when.map(|w| l.t(issued_label(w))).unwrap_or(""),
-                opt(&d.issued_note)
-            ),
-        ),
-        (Msg::FieldInsurerNumber, {
-            // Only the parts that were given: "01040013  記号 12  番号 345".
-            let mut parts = vec![opt(&ins.insurer_number)];
-            for (label, v) in [
-                (Msg::FieldSymbol, &ins.symbol),
-                (Msg::FieldNumber, &ins.number),
-                (Msg::FieldBranch, &ins.branch),
-            ] {
-                if v.is_some() {
-                    parts.push(format!("{} {}", l.t(label), opt(v)));
-                }
-            }
-            parts.retain(|p| !p.is_empty());
-            parts.join("  ")
-        }),
-        (Msg::FieldBasis, l.t(basis_label(ins.basis)).to_string()),
-    ];
-    let mut copay = format!(
-        "{}%（{}）",
-        rec.copay.ratio,
-        l.t(reason_label(rec.copay.reason))
-    );
-    if let Some(r) = d.copay_ratio {
-        copay.push_str(&format!(
-            "  {}: {}",
-            l.t(Msg::FieldCopayRatio),
-            l.t(ratio_label(r))
-        ));
-    }
-    rows.push((Msg::FieldCopay, copay));
-    let signer = match &d.signer_relationship {
-        Some(rel) => format!("{}（{}）", l.t(signer_label(d.signer)), safe(rel)),
-        None => l.t(signer_label(d.signer)).to_string(),
-    };
-    rows.push((
-        Msg::FieldDeclaredOn,
-        format!("{}  {}: {}", d.declared_on, l.t(Msg::FieldSigner), signer),
-    ));
-    rows.push((
-        Msg::FieldFollowup,
-        l.t(if rec.followup.needed {
-            Msg::FollowupNeeded
+    let mut lines = vec![Line::styled(
+        l.t(if form.mode == Mode::Recheck {
+            Msg::RecheckIntro
         } else {
-            Msg::FollowupNotNeeded
+            Msg::ReviewIntro
         })
         .to_string(),
-    ));
-
-    let mut lines = vec![Line::styled(
-        l.t(Msg::ReviewIntro).to_string(),
         Style::new().add_modifier(Modifier::BOLD),
     )];
-    // The age-based suggestion differs from what is charged: say so before saving.
+    let warn = Style::new().fg(Color::Yellow);
+    // The age-based suggestion differs from what is declared: say so before saving.
     let (suggested, _) = suggest(d.birth_date, rec.service_date, d.insurance_kind, None);
     if d.copay_ratio
         .and_then(|r| r.percent())
@@ -128,15 +91,152 @@ pub fn render(app: &App, _form: &FormState, rec: &Record, frame: &mut Frame, are
                 l.t(Msg::CopaySuggestion),
                 suggested
             ),
-            Style::new().fg(Color::Yellow),
+            warn,
         ));
     }
+    if let Some(from) = form.prefilled_from {
+        lines.push(Line::styled(
+            format!("⚠ {} {}", l.t(Msg::PrefilledFrom), from),
+            warn,
+        ));
+    }
+
+    let mut case_line = l.t(case_long(rec.incident.case)).to_string();
+    if let Some(note) = &rec.incident.note {
+        case_line.push_str(&format!(
+            "  {}: {}",
+            l.t(Msg::FieldIncidentNote),
+            safe(note)
+        ));
+    }
+    let mut rows: Vec<(Msg, String)> = vec![
+        (Msg::FieldCase, case_line),
+        (
+            Msg::FieldSource,
+            l.t(source_label(rec.verification.source)).to_string(),
+        ),
+        (
+            Msg::FieldBasis,
+            l.t(basis_label(rec.insurance.basis)).to_string(),
+        ),
+    ];
+    rows.extend(claim_lines(l, rec, app.claim_check_digit));
+    rows.extend([
+        (
+            Msg::FieldName,
+            format!("{}（{}）", safe(&d.name), d.name_kana),
+        ),
+        (
+            Msg::FieldBirthDate,
+            format!(
+                "{}（{}） {}{}  {}: {}",
+                d.birth_date,
+                format_wareki(d.birth_date),
+                age_on(d.birth_date, rec.service_date),
+                l.t(Msg::Age),
+                l.t(Msg::FieldSex),
+                l.t(sex_label(d.sex)),
+            ),
+        ),
+        (Msg::FieldAddress, safe(&d.address).into_owned()),
+        (Msg::FieldPhone, opt(&d.phone)),
+        (
+            Msg::FieldInsuranceKind,
+            [
+                Some(l.t(kind_label(d.insurance_kind)).to_string()),
+                d.insurer_name.as_ref().map(|s| safe(s).into_owned()),
+                d.employer_name.as_ref().map(|s| safe(s).into_owned()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("  "),
+        ),
+    ]);
+    if let (Some(on), Some(signer)) = (d.declared_on, d.signer) {
+        let mut s = format!(
+            "{} {}  {}: {}",
+            l.t(Msg::FieldDeclaredOn),
+            on,
+            l.t(Msg::FieldSigner),
+            l.t(signer_label(signer))
+        );
+        if let Some(rel) = &d.signer_relationship {
+            s.push_str(&format!("（{}）", safe(rel)));
+        }
+        if let Some(has) = d.has_valid_card {
+            s.push_str(&format!(
+                "  {}: {}",
+                l.t(Msg::FieldHasValidCard),
+                l.t(if has { Msg::Yes } else { Msg::No })
+            ));
+        }
+        if let Some(w) = d.issued_when {
+            s.push_str(&format!("  {}", l.t(issued_label(w))));
+        }
+        rows.push((Msg::FieldDeclaration, s));
+    }
+    let mut copay = format!(
+        "{}%（{}）",
+        rec.copay.ratio,
+        l.t(reason_label(rec.copay.reason))
+    );
+    if let Some(r) = d.copay_ratio {
+        copay.push_str(&format!(
+            "  {}: {}",
+            l.t(Msg::FieldCopayRatio),
+            l.t(ratio_label(r))
+        ));
+    }
+    if let Some(p) = form.points() {
+        if let Some(yen) = copay_yen(p, rec.copay.ratio) {
+            copay.push_str(&format!(
+                "  {}{} → {}{}",
+                grouped(p),
+                l.t(Msg::PointsUnit),
+                grouped(yen),
+                l.t(Msg::YenUnit)
+            ));
+        }
+    }
+    if let Some(a) = rec.copay.amount_yen {
+        copay.push_str(&format!(
+            "  {} {}{}",
+            l.t(Msg::FieldAmount),
+            grouped(a),
+            l.t(Msg::YenUnit)
+        ));
+    }
+    rows.push((Msg::FieldCopay, copay));
+    rows.push((
+        Msg::FieldFollowup,
+        l.t(if rec.followup.needed {
+            Msg::FollowupNeeded
+        } else {
+            Msg::FollowupNotNeeded
+        })
+        .to_string(),
+    ));
+
     for (label, value) in rows {
         lines.push(Line::from(vec![
-            Span::styled(fit(l.t(label), 18), Style::new().fg(Color::Cyan)),
+            Span::styled(fit(l.t(label), 16), Style::new().fg(Color::Cyan)),
             Span::raw(" "),
             Span::raw(value),
         ]));
     }
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grouped;
+
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(1234567), "1,234,567");
+    }
 }

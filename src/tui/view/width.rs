@@ -37,21 +37,53 @@ pub fn fit(s: &str, width: usize) -> String {
 }
 
 /// Split into lines of at most `width` cells, at grapheme boundaries.
+/// Japanese line breaking (kinsoku) keeps closing punctuation off a line's start;
+/// Latin words are not split when the line has a space to break at.
 pub fn wrap(s: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
+    const NO_START: &str = "。、，．）」』】〕！？ー・：；)]!?,.";
+    let is_word = |g: &str| {
+        g.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '\'' || c == '-')
+    };
+    let mut lines: Vec<Vec<&str>> = vec![Vec::new()];
     let mut used = 0;
-    for g in safe(s).graphemes(true) {
+    let safe_s = safe(s);
+    for g in safe_s.graphemes(true) {
         let w = g.width();
         if used + w > width && used > 0 {
-            lines.push(String::new());
-            used = 0;
+            let mut carry = Vec::new();
+            if let Some(last) = lines.last_mut() {
+                if is_word(g) && last.last().is_some_and(|p| is_word(p)) {
+                    // Mid-word: move the word's start down, dropping the space.
+                    if let Some(sp) = last.iter().rposition(|x| *x == " ") {
+                        if sp > 0 {
+                            carry = last.split_off(sp + 1);
+                            last.pop();
+                        }
+                    }
+                } else if NO_START.contains(g) && last.len() > 1 {
+                    // Pull the last grapheme down with a closing mark.
+                    carry.extend(last.pop());
+                }
+            }
+            if g == " " && carry.is_empty() {
+                // A space at a break is the break itself.
+                lines.push(carry);
+                used = 0;
+                continue;
+            }
+            used = carry.iter().map(|c| c.width()).sum();
+            lines.push(carry);
         }
         if let Some(last) = lines.last_mut() {
-            last.push_str(g);
+            last.push(g);
         }
         used += w;
     }
     lines
+        .into_iter()
+        .map(|l| l.concat().trim_end_matches(' ').to_string())
+        .collect()
 }
 
 #[cfg(test)]
@@ -74,5 +106,31 @@ mod tests {
         assert!(lines.iter().all(|l| l.width() <= 21), "{lines:?}");
         assert_eq!(lines.concat(), s);
         assert_eq!(lines.len(), 4);
+    }
+
+    #[test]
+    fn english_breaks_between_words() {
+        let lines = wrap("look the qualification up in outage mode", 20);
+        assert_eq!(
+            lines,
+            vec!["look the", "qualification up in", "outage mode"]
+        );
+        // A word longer than the line still gets cut rather than lost.
+        assert_eq!(wrap("abcdefgh", 3).concat(), "abcdefgh");
+    }
+
+    #[test]
+    fn closing_punctuation_never_starts_a_line() {
+        let lines = wrap("あいうえ。かき", 8);
+        assert_eq!(lines, vec!["あいう", "え。かき"]);
+        // From two wide characters a line up, a mark can always take one along.
+        for w in 4..12 {
+            for l in wrap("患者さんへ：通信障害のため、後日あらためて確認します。", w)
+                .iter()
+                .skip(1)
+            {
+                assert!(!l.starts_with(['。', '、']), "{w}: {l}");
+            }
+        }
     }
 }

@@ -1,0 +1,137 @@
+//! Lists of earlier records: the repeat-patient search and the follow-up list.
+
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::fit;
+use crate::domain::record::Record;
+use crate::i18n::{Lang, Msg};
+use crate::tui::app::App;
+use crate::tui::editor::LineEditor;
+use crate::tui::fields::{basis_label, source_label};
+
+/// Widths: marker, date, name, kana, birth date, basis/source; name and kana share
+/// what is left.
+fn columns(width: u16) -> [usize; 5] {
+    let fixed = 1 + 10 + 10 + 14 + 4;
+    let rest = (width as usize).saturating_sub(fixed).max(10);
+    let name = rest / 2;
+    [10, name, rest - name, 10, 14]
+}
+
+fn header(lang: Lang, width: u16) -> Line<'static> {
+    row_line(
+        " ",
+        [
+            lang.t(Msg::ColDate),
+            lang.t(Msg::ColName),
+            lang.t(Msg::ColKana),
+            lang.t(Msg::ColBirth),
+            lang.t(Msg::ColSource),
+        ],
+        width,
+        Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+    )
+}
+
+fn row_line(marker: &str, cells: [&str; 5], width: u16, style: Style) -> Line<'static> {
+    let body: Vec<String> = cells
+        .iter()
+        .zip(columns(width))
+        .map(|(c, w)| fit(c, w))
+        .collect();
+    Line::styled(format!("{marker}{}", body.join(" ")), style)
+}
+
+fn record_lines(
+    app: &App,
+    records: &[Record],
+    selected: usize,
+    width: u16,
+    height: usize,
+) -> Vec<Line<'static>> {
+    let l = app.lang;
+    let start = (selected / height.max(1)) * height.max(1);
+    records
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(height)
+        .map(|(i, r)| {
+            let d = &r.declaration;
+            let how = format!(
+                "{} {}",
+                l.t(source_label(r.verification.source)),
+                l.t(basis_label(r.insurance.basis))
+            );
+            let (marker, style) = if i == selected {
+                ("▶", Style::new().add_modifier(Modifier::REVERSED))
+            } else {
+                (" ", Style::new())
+            };
+            row_line(
+                marker,
+                [
+                    &r.service_date.to_string(),
+                    &d.name,
+                    &d.name_kana,
+                    &d.birth_date.to_string(),
+                    &how,
+                ],
+                width,
+                style,
+            )
+        })
+        .collect()
+}
+
+pub fn search(
+    app: &App,
+    query: &LineEditor,
+    results: &[Record],
+    selected: usize,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let l = app.lang;
+    let label = format!("{}: ", l.t(Msg::ActSearch));
+    let label_w = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
+    let view = query.view(area.width.saturating_sub(label_w));
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(label, Style::new().add_modifier(Modifier::BOLD)),
+            Span::styled(
+                view.visible,
+                Style::new().add_modifier(Modifier::UNDERLINED),
+            ),
+        ]),
+        Line::styled(
+            l.t(Msg::SearchHint).to_string(),
+            Style::new().fg(ratatui::style::Color::DarkGray),
+        ),
+        header(l, area.width),
+    ];
+    if results.is_empty() && !query.text().trim().is_empty() {
+        lines.push(Line::raw(format!("  {}", l.t(Msg::SearchNone))));
+    }
+    let height = (area.height as usize).saturating_sub(3);
+    lines.extend(record_lines(app, results, selected, area.width, height));
+    frame.render_widget(Paragraph::new(lines), area);
+    frame.set_cursor_position(Position::new(area.x + label_w + view.cursor_col, area.y));
+}
+
+pub fn followups(app: &App, selected: usize, frame: &mut Frame, area: Rect) {
+    let l = app.lang;
+    let items = &app.snapshot.followups;
+    let mut lines = vec![header(l, area.width)];
+    if items.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::raw(format!("  {}", l.t(Msg::FollowupsEmpty))));
+    }
+    let height = (area.height as usize).saturating_sub(1);
+    lines.extend(record_lines(app, items, selected, area.width, height));
+    frame.render_widget(Paragraph::new(lines), area);
+}

@@ -1,0 +1,150 @@
+//! Triage ("what failed?") and the procedure guide for the chosen case.
+
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::{key_hint, wrap};
+use crate::domain::procedure;
+use crate::domain::record::{IncidentCase, VerificationSource};
+use crate::i18n::Msg;
+use crate::keymap::{Action, Ctx};
+use crate::tui::app::App;
+use crate::tui::editor::LineEditor;
+use crate::tui::fields::case_long;
+
+const CASE_KEYS: [Action; 6] = [
+    Action::Case1,
+    Action::Case2,
+    Action::Case31,
+    Action::Case32,
+    Action::Case33,
+    Action::Case34,
+];
+
+pub fn triage(app: &App, selected: usize, frame: &mut Frame, area: Rect) {
+    let l = app.lang;
+    let mut lines = vec![
+        Line::styled(
+            l.t(Msg::TriageIntro).to_string(),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        Line::raw(""),
+    ];
+    for (i, (case, action)) in IncidentCase::ALL.iter().zip(CASE_KEYS).enumerate() {
+        let key = key_hint(app, Ctx::Triage, action)
+            .map(|(k, _)| k)
+            .unwrap_or_default();
+        let marker = if i == selected { "▶" } else { " " };
+        let style = if i == selected {
+            Style::new().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(vec![
+            Span::raw(format!("{marker} ")),
+            Span::styled(
+                format!("[{key}]"),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(" "),
+            Span::styled(l.t(case_long(*case)).to_string(), style),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+pub fn guide_text(case: IncidentCase) -> (Msg, Msg) {
+    match case {
+        IncidentCase::NotIssued => (Msg::GuideDo1, Msg::GuideTell1),
+        IncidentCase::NotRegistered => (Msg::GuideDo2, Msg::GuideTell2),
+        IncidentCase::ReaderBroken => (Msg::GuideDo31, Msg::GuideTell31),
+        IncidentCase::CardDefect => (Msg::GuideDo32, Msg::GuideTell32),
+        IncidentCase::TerminalBroken => (Msg::GuideDo33, Msg::GuideTell33),
+        IncidentCase::NetworkDown => (Msg::GuideDo34, Msg::GuideTell34),
+    }
+}
+
+pub fn source_help(s: VerificationSource) -> Msg {
+    match s {
+        VerificationSource::Mynaportal => Msg::SourceHelpMynaportal,
+        VerificationSource::Certificate => Msg::SourceHelpCertificate,
+        VerificationSource::Notice => Msg::SourceHelpNotice,
+        VerificationSource::InsuranceCard => Msg::SourceHelpInsuranceCard,
+        VerificationSource::OutageMode => Msg::SourceHelpOutageMode,
+        VerificationSource::OnlineRecheck => Msg::SourceHelpOnlineRecheck,
+        VerificationSource::Declaration => Msg::SourceHelpDeclaration,
+    }
+}
+
+pub fn guide(
+    app: &App,
+    case: IncidentCase,
+    selected: usize,
+    note: &LineEditor,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let l = app.lang;
+    let width = area.width as usize;
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let (todo, tell) = guide_text(case);
+    let mut lines = vec![Line::styled(
+        l.t(case_long(case)).to_string(),
+        bold.fg(Color::Cyan),
+    )];
+    let para = |title: Msg, body: &str, lines: &mut Vec<Line>| {
+        let text = format!("{}: {}", l.t(title), body);
+        for chunk in wrap(&text, width) {
+            lines.push(Line::raw(chunk));
+        }
+    };
+    para(Msg::GuideDo, l.t(todo), &mut lines);
+    if procedure::outage_mode_applies(case) {
+        for chunk in wrap(&format!("☎ {}", l.t(Msg::GuideOutageMode)), width) {
+            lines.push(Line::styled(chunk, Style::new().fg(Color::Yellow)));
+        }
+    }
+    para(Msg::GuideTell, l.t(tell), &mut lines);
+    lines.push(Line::styled(l.t(Msg::GuideSources).to_string(), bold));
+    for (i, s) in procedure::sources(case).iter().enumerate() {
+        let (marker, style) = if i == selected {
+            ("▶ ", Style::new().add_modifier(Modifier::REVERSED))
+        } else {
+            ("  ", Style::new())
+        };
+        lines.push(Line::from(vec![
+            Span::raw(marker),
+            Span::styled(l.t(source_help(*s)).to_string(), style),
+        ]));
+    }
+    let label = format!("{}: ", l.t(Msg::GuideNote));
+    let label_w = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
+    let view = note.view(area.width.saturating_sub(label_w));
+    let note_row = lines.len() as u16;
+    lines.push(Line::from(vec![
+        Span::styled(label, bold),
+        Span::styled(
+            view.visible,
+            Style::new().add_modifier(Modifier::UNDERLINED),
+        ),
+    ]));
+    let hint = if procedure::outage_mode_applies(case) {
+        Msg::GuideNoteHintOutage
+    } else {
+        Msg::GuideNoteHint
+    };
+    lines.push(Line::styled(
+        l.t(hint).to_string(),
+        Style::new().fg(Color::DarkGray),
+    ));
+    // Keep the note row (and the cursor) visible on a short terminal.
+    let scroll = (note_row + 2).saturating_sub(area.height);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), area);
+    let y = area.y + note_row - scroll;
+    if y < area.y + area.height {
+        frame.set_cursor_position(Position::new(area.x + label_w + view.cursor_col, y));
+    }
+}

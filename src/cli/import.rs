@@ -115,15 +115,28 @@ pub fn run(setup: &Setup, file: &str, dry_run: bool) -> ExitCode {
         if line.trim().is_empty() {
             continue;
         }
-        let input: RecordInput = match serde_json::from_str(&line) {
-            Ok(i) => i,
+        // The path to the offending field (`declaration.nickname`) goes in `field`.
+        let mut de = serde_json::Deserializer::from_str(&line);
+        let parsed = match serde_path_to_error::deserialize::<_, RecordInput>(&mut de) {
+            // Trailing text after the object is an error of the whole line.
+            Ok(i) => de.end().map(|()| i).map_err(|e| (String::new(), e)),
             Err(e) => {
+                let path = e.path().to_string();
+                Err((
+                    if path == "." { String::new() } else { path },
+                    e.into_inner(),
+                ))
+            }
+        };
+        let input = match parsed {
+            Ok(i) => i,
+            Err((field, e)) => {
                 rejected += 1;
                 report(
                     lang,
                     n,
                     &[FieldError::new(
-                        "",
+                        field,
                         Problem::Json {
                             detail: e.to_string(),
                         },
@@ -183,9 +196,10 @@ fn summary(lang: Lang, ok: usize, rejected: usize, dry_run: bool) {
             lang.t(Msg::CliRejected)
         ),
         Lang::En => eprintln!(
-            "{ok} {}, {rejected} {} {dry}",
+            "{ok} {}, {rejected} {}{}{dry}",
             lang.t(Msg::CliImportSummary),
-            lang.t(Msg::CliRejected)
+            lang.t(Msg::CliRejected),
+            if dry_run { " " } else { "" }
         ),
     }
 }

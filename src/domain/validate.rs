@@ -66,12 +66,13 @@ impl Check {
         max: usize,
         required: bool,
     ) -> Option<String> {
-        let raw = if required {
-            self.required(field, v)?
+        if required {
+            self.required(field, v)?;
         } else {
-            Self::present(v)?
-        };
-        match clean_text(raw, max) {
+            Self::present(v)?;
+        }
+        // The untrimmed value, so a reported position points at what was typed.
+        match clean_text(v.as_deref().unwrap_or_default(), max) {
             Ok(s) => Some(s),
             Err(e) => {
                 self.push(field, Problem::Text(e));
@@ -280,7 +281,7 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
     let issued_note = c.text("declaration.issued_note", &d.issued_note, MAX_TEXT, false);
     let name = c.text("declaration.name", &d.name, MAX_NAME, true);
     let name_kana = match c.required("declaration.name_kana", &d.name_kana) {
-        Some(raw) => match normalize_kana(raw) {
+        Some(_) => match normalize_kana(d.name_kana.as_deref().unwrap_or_default()) {
             Ok(k) if !k.is_empty() => Some(k),
             Ok(_) => {
                 c.push("declaration.name_kana", Problem::Required);

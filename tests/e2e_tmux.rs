@@ -139,20 +139,17 @@ fn export(store: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
-#[test]
-fn clerk_types_a_declaration_in_japanese_saves_and_finds_it_in_export() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("store");
-    let t = Tmux::start("full", &store, "--operator 佐藤");
-    t.wait_for("本日の受付はまだありません");
+/// From the home screen: F2, case 3-4 (power cut), a note of the help-desk call, the
+/// declaration as source, then the whole 申立書 in Japanese; ends on the review.
+fn power_cut_intake(t: &Tmux) {
     t.keys(&["F2"]);
+    t.wait_for("何が起きていますか");
+    t.keys(&["6"]);
+    t.wait_for("ヘルプデスク");
+    t.text("14:05 ヘルプデスクに障害時モード依頼");
+    // The declaration is the last of the six sources for 3-4.
+    t.keys(&["Down", "Down", "Down", "Down", "Down", "Enter"]);
     t.wait_for("被保険者資格申立書");
-    // 障害の状況: 3-4 (sixth option)
-    t.keys(&["Right", "Right", "Right", "Right", "Right", "Right"]);
-    t.wait_for("3-4 停電・ネットワーク障害");
-    t.keys(&["Tab", "Right", "Tab", "Right", "Right", "Tab"]); // 交付あり, 国保
-    t.text("千代田区");
-    t.keys(&["Tab", "Tab", "Tab", "Tab"]); // 事業所名, 交付時期, 補足 → 氏名
     t.text("葛󠄀西　花子");
     t.keys(&["Tab"]);
     t.text("かさい　ハナコ");
@@ -164,10 +161,23 @@ fn clerk_types_a_declaration_in_japanese_saves_and_finds_it_in_export() {
     t.text("東京都千代田区霞が関１－２－２");
     t.keys(&["Tab"]);
     t.text("０３－１２３４－５６７８");
+    t.keys(&["Tab", "Right", "Right", "Tab", "Right", "Tab"]); // 国保, 交付あり
+    t.text("千代田区");
     t.keys(&["F9"]);
-    let review = t.wait_for("内容の確認");
+    t.wait_for("内容の確認");
+}
+
+#[test]
+fn clerk_types_a_declaration_in_japanese_saves_and_finds_it_in_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let t = Tmux::start("full", &store, "--operator 佐藤");
+    t.wait_for("本日の受付はまだありません");
+    power_cut_intake(&t);
+    let review = t.screen();
     assert!(review.contains("カサイ　ハナコ"), "{review}");
     assert!(review.contains("03-1234-5678"), "{review}");
+    assert!(review.contains("77777777"), "不詳 coding shown: {review}");
     t.keys(&["F5"]);
     let home = t.wait_for("保存しました");
     assert!(
@@ -175,6 +185,7 @@ fn clerk_types_a_declaration_in_japanese_saves_and_finds_it_in_export() {
         "{home}"
     );
     assert!(home.contains("未送信"), "{home}");
+    assert!(home.contains("要確認 1"), "{home}");
     t.keys(&["F10"]);
     let end = t.wait_for("ONSHI-EXIT=0");
     assert!(end.contains("1件の未送信があります"), "{end}");
@@ -188,9 +199,76 @@ fn clerk_types_a_declaration_in_japanese_saves_and_finds_it_in_export() {
     assert_eq!(d["sex"], "female");
     assert_eq!(d["phone"], "03-1234-5678");
     assert_eq!(d["insurance_kind"], "kokuho");
+    assert_eq!(d["signer"], "patient");
     assert_eq!(records[0]["incident"]["case"], "3-4");
+    assert_eq!(
+        records[0]["incident"]["note"],
+        "14:05 ヘルプデスクに障害時モード依頼"
+    );
+    assert_eq!(records[0]["insurance"]["basis"], "unknown");
     assert_eq!(records[0]["operator"], "佐藤");
     assert_eq!(records[0]["version"], 1);
+
+    // The receipt side's CSV carries the 不詳 claim coding.
+    let out = Command::new(BIN)
+        .args(["export", "--format", "csv", "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| row[header.iter().position(|h| *h == name).unwrap()];
+    assert_eq!(col("claim_insurer_number"), "77777777");
+    assert_eq!(col("claim_insured_number"), "777777777");
+    assert_eq!(col("claim_symbol"), "");
+    // The address stays as written on the card; the phone is normalised.
+    assert_eq!(
+        col("claim_summary"),
+        "不詳　東京都千代田区霞が関１－２－２　03-1234-5678"
+    );
+}
+
+#[test]
+fn power_cut_intake_through_follow_up_completion() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let t = Tmux::start("followup", &store, "--operator 鈴木");
+    t.wait_for("本日の受付");
+    power_cut_intake(&t);
+    t.keys(&["F5"]);
+    t.wait_for("要確認 1");
+    // After recovery: the follow-up list, the online recheck's numbers, save.
+    t.keys(&["F4"]);
+    let list = t.wait_for("要確認一覧");
+    assert!(list.contains("カサイ　ハナコ"), "{list}");
+    t.keys(&["Enter"]);
+    t.wait_for("オンライン再確認の結果");
+    t.text("０１０４００１３");
+    t.keys(&["Tab", "Tab"]);
+    t.text("1234");
+    t.keys(&["F9"]);
+    let review = t.wait_for("請求区分");
+    assert!(review.contains("現在の資格"), "{review}");
+    t.keys(&["F5"]);
+    let done = t.wait_for("確認待ちの記録はありません");
+    assert!(done.contains("要確認 0"), "{done}");
+    t.keys(&["F10"]);
+    t.wait_for("ONSHI-EXIT=0");
+
+    let records = export(&store);
+    assert_eq!(records.len(), 1);
+    let r = &records[0];
+    assert_eq!(r["version"], 2, "the recheck is a new version");
+    assert_eq!(r["insurance"]["basis"], "current");
+    assert_eq!(r["insurance"]["insurer_number"], "01040013");
+    assert_eq!(r["insurance"]["number"], "1234");
+    assert_eq!(r["verification"]["source"], "online_recheck");
+    assert_eq!(r["followup"]["needed"], false);
+    assert!(r["followup"]["done_at"].is_string());
+    assert_eq!(r["operator"], "鈴木");
 }
 
 #[test]
@@ -200,10 +278,9 @@ fn killed_mid_typing_the_form_comes_back() {
     let t = Tmux::start("kill", &store, "--lang en");
     t.wait_for("No intakes today");
     t.keys(&["F2"]);
+    t.wait_for("What failed?");
+    t.keys(&["6", "Down", "Down", "Down", "Down", "Down", "Enter"]);
     t.wait_for("Eligibility declaration");
-    for _ in 0..7 {
-        t.keys(&["Tab"]);
-    }
     t.text("山田　太郎");
     t.wait_for("山田　太郎");
     let pid = holder_pid(&store);

@@ -370,3 +370,21 @@ fn ten_thousand_queued_versions_are_delivered_once_in_order() {
     assert_eq!(rx.keys(), keys, "queue order");
     assert_delivered_once_in_order(&seen.accepted, &keys);
 }
+
+#[test]
+fn bad_sync_config_never_stops_the_desk() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&tmp.path().join("store")).unwrap());
+    queue_records(&store, 1, 1);
+    let cfg = onshi::config::SyncConfig {
+        target: onshi::config::SyncTarget::Http,
+        ..Default::default()
+    };
+    let w = Worker::spawn_from_config(Arc::clone(&store), &cfg, onshi::i18n::Lang::En);
+    assert!(w.wait_until(WAIT, |s| s.queued == 1), "{:?}", w.status());
+    let s = w.status();
+    assert!(!s.enabled);
+    assert_eq!(s.last_error.as_deref(), Some("[sync] url is missing"));
+    assert_eq!(store.outbox_len(), 1);
+    assert!(w.shutdown(Duration::from_secs(5)));
+}

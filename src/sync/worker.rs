@@ -13,6 +13,8 @@ use chrono::{DateTime, FixedOffset};
 
 use super::pass::{self, PassEvent, QueueEntry};
 use super::target::Target;
+use crate::config::SyncConfig;
+use crate::i18n::Lang;
 use crate::store::{Store, StoreError};
 
 /// What the status bar shows. Cheap to get: a copy of the worker's last word.
@@ -160,6 +162,21 @@ impl Worker {
     /// Start draining `store`'s outbox to `target` on a background thread.
     pub fn spawn(store: Arc<Store>, target: Target) -> WorkerHandle {
         Self::spawn_with(store, target, WorkerOptions::default())
+    }
+
+    /// What the TUI calls at start: the target from `[sync]`. Never fails, because capture
+    /// must work whatever the sync settings are: a configuration error (e.g. a readable
+    /// token file) leaves the queue alone and shows in `status().last_error`, in `lang`.
+    pub fn spawn_from_config(store: Arc<Store>, cfg: &SyncConfig, lang: Lang) -> WorkerHandle {
+        match Target::from_config(cfg) {
+            Ok(target) => Self::spawn(store, target),
+            Err(e) => {
+                let handle = Self::spawn(store, Target::None);
+                let msg = super::describe_target_error(&e, lang);
+                handle.shared.update(|i| i.status.last_error = Some(msg));
+                handle
+            }
+        }
     }
 
     pub fn spawn_with(store: Arc<Store>, target: Target, opts: WorkerOptions) -> WorkerHandle {

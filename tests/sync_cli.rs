@@ -1,0 +1,304 @@
+//! `onshi sync` as a real process: exit codes, messages, progress, refusal of a readable
+//! token file, and `kill -9` at random points without losing or duplicating anything.
+
+mod common;
+mod support;
+
+use std::collections::HashSet;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use onshi::store::{AuditAction, Store};
+
+use common::fixtures;
+use support::receiver::{free_addr, Receiver};
+use support::{assert_delivered_once_in_order, queue_records, TOKEN};
+
+struct Env {
+    _tmp: tempfile::TempDir,
+    store: PathBuf,
+    config: PathBuf,
+    token: PathBuf,
+}
+
+/// A store and a config pointing `[sync]` at `url` with a 0600 token file.
+fn env(url: &str) -> Env {
+    let tmp = tempfile::tempdir().unwrap();
+    let token = tmp.path().join("token");
+    std::fs::write(&token, format!("{TOKEN}\n")).unwrap();
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let config = tmp.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "terminal_id = \"reception-1\"\n[sync]\ntarget = \"http\"\nurl = \"{url}\"\ntoken_file = \"{}\"\n",
+            token.display()
+        ),
+    )
+    .unwrap();
+    Env {
+        store: tmp.path().join("store"),
+        config,
+        token,
+        _tmp: tmp,
+    }
+}
+
+fn onshi(e: &Env, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_onshi"));
+    c.arg("--store")
+        .arg(&e.store)
+        .arg("--config")
+        .arg(&e.config)
+        .args(args)
+        .env_remove("ONSHI_STORE")
+        .stdin(Stdio::null());
+    c
+}
+
+fn run(e: &Env, args: &[&str]) -> (Option<i32>, String) {
+    let Output { status, stderr, .. } = onshi(e, args).output().expect("run onshi");
+    (status.code(), String::from_utf8_lossy(&stderr).into_owned())
+}
+
+/// Queue with the store open in this process, then let it go for the child.
+fn with_store<T>(e: &Env, f: impl FnOnce(&Store) -> T) -> T {
+    let store = Store::open(&e.store).unwrap();
+    f(&store)
+}
+
+#[test]
+fn once_exit_codes_follow_the_queue() {
+    let addr = free_addr();
+    let e = env(&format!("http://{addr}/onshi/records"));
+    let keys = with_store(&e, |s| queue_records(s, 3, 1));
+
+    // Target down: 3, nothing lost.
+    let (code, err) = run(&e, &["--lang", "en", "sync", "--once"]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("Cannot reach the sync target"), "{err}");
+    assert!(err.contains("0 delivered"), "{err}");
+    assert_eq!(with_store(&e, |s| s.outbox_len()), 3);
+
+    // Target up: 0, queue empty.
+    let rx = Receiver::start_on(addr);
+    let (code, err) = run(&e, &["--lang", "en", "sync", "--once"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("3 delivered, 0 held (needs action), 0 still queued"),
+        "{err}"
+    );
+    assert_eq!(with_store(&e, |s| s.outbox_len()), 0);
+    assert_delivered_once_in_order(&rx.seen().accepted, &keys);
+
+    // A refusal: 1, the entry is named, the server's text (which may quote personal
+    // values) is not printed.
+    let rec = fixtures::record();
+    let key = format!("{}:1", rec.id);
+    with_store(&e, |s| s.insert_new(&rec, "佐藤").unwrap());
+    rx.reject_key(
+        &key,
+        422,
+        &format!("name {} does not match", fixtures::NAME),
+    );
+    let (code, err) = run(&e, &["--lang", "en", "sync", "--once"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(&format!("{} v1", rec.id)) && err.contains("HTTP 422"),
+        "{err}"
+    );
+    assert!(
+        !err.contains(fixtures::NAME),
+        "personal value on stderr: {err}"
+    );
+    assert!(err.contains("--retry-failed"), "{err}");
+    // Still held on the next run, without sending it again.
+    let (code, _) = run(&e, &["sync", "--once"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(rx.seen().rejected, 1);
+
+    // Fixed on the server; the operator retries.
+    rx.accept_key(&key);
+    let (code, err) = run(&e, &["--lang", "en", "sync", "--once", "--retry-failed"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(with_store(&e, |s| s.outbox_len()), 0);
+    assert_eq!(rx.keys().last(), Some(&key));
+}
+
+#[test]
+fn without_once_it_waits_for_the_target_then_exits_0() {
+    let addr = free_addr();
+    let e = env(&format!("http://{addr}/onshi/records"));
+    let keys = with_store(&e, |s| queue_records(s, 4, 2));
+    let mut child = onshi(&e, &["--lang", "en", "sync"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    assert!(child.try_wait().unwrap().is_none(), "gave up while offline");
+    let rx = Receiver::start_on(addr);
+    let t0 = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(20), "did not finish");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(err.contains("retrying in"), "{err}");
+    assert!(err.contains("8 delivered"), "{err}");
+    assert_delivered_once_in_order(&rx.seen().accepted, &keys);
+    assert_eq!(with_store(&e, |s| s.outbox_len()), 0);
+}
+
+#[test]
+fn long_queue_reports_progress_and_a_summary() {
+    let rx = Receiver::start();
+    let e = env(&rx.url());
+    with_store(&e, |s| queue_records(s, 1100, 1));
+    let (code, err) = run(&e, &["--lang", "en", "sync", "--once"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("delivering 500/1100"), "{err}");
+    assert!(err.contains("delivering 1000/1100"), "{err}");
+    assert!(err.contains("1100 delivered"), "{err}");
+    assert_eq!(err.lines().count(), 3, "{err}");
+    assert_eq!(rx.seen().accepted.len(), 1100);
+
+    let (code, err) = run(&e, &["--lang", "ja", "sync", "--once"]);
+    assert_eq!(code, Some(0));
+    assert!(err.contains("送信 0件"), "{err}");
+}
+
+#[test]
+fn token_file_readable_by_others_is_refused() {
+    let rx = Receiver::start();
+    let e = env(&rx.url());
+    with_store(&e, |s| queue_records(s, 1, 1));
+    std::fs::set_permissions(&e.token, std::fs::Permissions::from_mode(0o644)).unwrap();
+    for lang in ["en", "ja"] {
+        let (code, err) = run(&e, &["--lang", lang, "sync", "--once"]);
+        assert_eq!(code, Some(2), "{err}");
+        assert!(err.contains(&e.token.display().to_string()), "{err}");
+        assert!(err.contains("0644"), "{err}");
+    }
+    assert!(run(&e, &["--lang", "en", "sync"]).1.contains("chmod 600"));
+    std::fs::set_permissions(&e.token, std::fs::Permissions::from_mode(0o640)).unwrap();
+    assert_eq!(run(&e, &["sync", "--once"]).0, Some(2));
+    assert_eq!(rx.seen().requests, 0, "nothing sent with a readable token");
+
+    std::fs::set_permissions(&e.token, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let (code, err) = run(&e, &["sync", "--once"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(rx.seen().accepted.len(), 1);
+}
+
+#[test]
+fn missing_or_bad_target_config_is_a_usage_error() {
+    let e = env("http://127.0.0.1:9/x");
+    std::fs::write(&e.config, "terminal_id = \"reception-1\"\n").unwrap();
+    let (code, err) = run(&e, &["--lang", "en", "sync", "--once"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("No sync target"), "{err}");
+
+    // Personal data must not travel in the clear to another host.
+    std::fs::write(
+        &e.config,
+        format!(
+            "[sync]\ntarget = \"http\"\nurl = \"http://192.0.2.10/r\"\ntoken_file = \"{}\"\n",
+            e.token.display()
+        ),
+    )
+    .unwrap();
+    let (code, err) = run(&e, &["--lang", "en", "sync", "--once"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("use https://"), "{err}");
+
+    std::fs::write(&e.config, "[sync]\ntarget = \"dir\"\n").unwrap();
+    let (code, err) = run(&e, &["--lang", "en", "sync", "--once"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("[sync] dir is missing"), "{err}");
+}
+
+/// splitmix64: reproducible kill points.
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn delivered_in_audit(store_dir: &Path) -> HashSet<String> {
+    let store = Store::open(store_dir).unwrap();
+    store
+        .audit()
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.action == AuditAction::SyncDelivered)
+        .map(|a| format!("{}:{}", a.record_id.unwrap(), a.version.unwrap()))
+        .collect()
+}
+
+#[test]
+fn kill_9_at_random_points_loses_and_duplicates_nothing() {
+    let rx = Receiver::start();
+    let e = env(&rx.url());
+    let keys = with_store(&e, |s| queue_records(s, 1000, 3));
+    let started = Instant::now();
+    let mut killed_running = 0;
+    for i in 0..24u64 {
+        let r = splitmix(0x5359_4e43 + i);
+        let delay = Duration::from_millis(50 + r % 350);
+        let mut child = Killed(
+            onshi(&e, &["sync"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        std::thread::sleep(delay);
+        if child.0.try_wait().unwrap().is_none() {
+            killed_running += 1;
+        }
+        // SIGKILL: no destructor, no flush.
+        child.0.kill().unwrap();
+        child.0.wait().unwrap();
+    }
+    let before_final = rx.seen().accepted.len();
+    eprintln!(
+        "kill loop: {killed_running}/24 killed while running, {before_final}/{} delivered, {} repeats, {:?}",
+        keys.len(),
+        rx.seen().repeats,
+        started.elapsed()
+    );
+    assert!(before_final > 0, "no progress between kills");
+    // Most kills must hit a running sync (unless a fast machine drained the queue early).
+    assert!(
+        killed_running >= 12 || before_final == keys.len(),
+        "{killed_running} kills hit a running sync"
+    );
+
+    // A final run drains the rest.
+    let (code, err) = run(&e, &["--lang", "en", "sync", "--once"]);
+    assert_eq!(code, Some(0), "{err}");
+    let seen = rx.seen();
+    assert_delivered_once_in_order(&seen.accepted, &keys);
+    assert_eq!(with_store(&e, |s| s.outbox_len()), 0);
+    // Every version is audited as delivered at least once.
+    let audited = delivered_in_audit(&e.store);
+    let want: HashSet<String> = keys.iter().cloned().collect();
+    assert_eq!(audited, want);
+}

@@ -205,11 +205,12 @@ fn missing_or_bad_target_config_is_a_usage_error() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("No sync target"), "{err}");
 
-    // Personal data must not travel in the clear to another host.
+    // Personal data must not travel in the clear to another host. (0.0.0.0 counts as
+    // another host for the check, yet would stay on this machine if the check failed.)
     std::fs::write(
         &e.config,
         format!(
-            "[sync]\ntarget = \"http\"\nurl = \"http://192.0.2.10/r\"\ntoken_file = \"{}\"\n",
+            "[sync]\ntarget = \"http\"\nurl = \"http://0.0.0.0:9/r\"\ntoken_file = \"{}\"\n",
             e.token.display()
         ),
     )

@@ -499,6 +499,10 @@ mod tests {
             Err(TargetError::UrlInsecure { .. })
         ));
         assert!(matches!(
+            check_url("http://0.0.0.0:9/r"),
+            Err(TargetError::UrlInsecure { .. })
+        ));
+        assert!(matches!(
             check_url("ftp://x/r"),
             Err(TargetError::UrlInvalid { .. })
         ));

@@ -3,6 +3,7 @@
 //! `domain` holds the pure rules (no I/O); `store` owns sled; `tui` owns screens and talks
 //! to the store only through `store::Store`; `cli` wires the command line.
 
+pub mod card;
 pub mod cli;
 pub mod config;
 pub mod domain;

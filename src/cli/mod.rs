@@ -1,5 +1,6 @@
 //! The command line (DESIGN.md §4): options shared by every command, then dispatch.
 
+mod card;
 mod export;
 mod import;
 mod sync;
@@ -71,6 +72,8 @@ pub enum Command {
     },
     /// Deliver queued record versions to the [sync] target.
     Sync(sync::SyncArgs),
+    /// Card reader: `status`, or `read` the card face 4 items (PIN typed without echo).
+    Card(card::CardArgs),
 }
 
 /// What every command needs, resolved once from options, environment and config.
@@ -126,6 +129,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Some(Command::Import { dry_run, file }) => import::run(&setup, &file, dry_run),
         Some(Command::Export { format }) => export::run(&setup, format),
         Some(Command::Sync(args)) => sync::run(&setup, &args),
+        Some(Command::Card(args)) => card::run(&setup, &args),
     }
 }
 

@@ -3,7 +3,8 @@
 //! Handles keep-alive and `Content-Length` bodies, records what it got, honours
 //! `Idempotency-Key` (a repeated key is answered 409 and not recorded again) and can
 //! inject faults: error statuses, slow answers, connections dropped after the request
-//! was processed, and per-key refusals.
+//! was processed, and per-key refusals. [`Receiver::start_tls`] serves HTTPS with the
+//! test certificate in `tls/` (issued for 127.0.0.1 by the test CA `tls/ca.pem`).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -65,8 +66,49 @@ pub struct Seen {
     pub connections: usize,
 }
 
+/// The test CA and the receiver's certificate and key (PEM).
+pub const TEST_CA_PEM: &[u8] = include_bytes!("tls/ca.pem");
+const SERVER_CERT_PEM: &[u8] = include_bytes!("tls/server.pem");
+const SERVER_KEY_PEM: &[u8] = include_bytes!("tls/server.key");
+
+/// A connection the receiver serves: plain TCP or TLS over TCP.
+trait Conn: Read + Write + Send {
+    /// Cut the connection without an answer.
+    fn cut(&mut self);
+}
+
+impl Conn for TcpStream {
+    fn cut(&mut self) {
+        let _ = self.shutdown(Shutdown::Both);
+    }
+}
+
+impl Conn for rustls::StreamOwned<rustls::ServerConnection, TcpStream> {
+    fn cut(&mut self) {
+        let _ = self.sock.shutdown(Shutdown::Both);
+    }
+}
+
+fn tls_config() -> Arc<rustls::ServerConfig> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = CertificateDer::pem_slice_iter(SERVER_CERT_PEM)
+        .collect::<Result<Vec<_>, _>>()
+        .expect("test certificate");
+    let key = PrivateKeyDer::from_pem_slice(SERVER_KEY_PEM).expect("test key");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let cfg = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("server config");
+    Arc::new(cfg)
+}
+
 pub struct Receiver {
     addr: SocketAddr,
+    tls: bool,
     state: Arc<Mutex<State>>,
     stop: Arc<AtomicBool>,
     conns: Arc<Mutex<Vec<TcpStream>>>,
@@ -88,8 +130,17 @@ impl Receiver {
         Self::start_on("127.0.0.1:0".parse().expect("addr"))
     }
 
+    /// An HTTPS receiver with the test certificate.
+    pub fn start_tls() -> Receiver {
+        Self::listen("127.0.0.1:0".parse().expect("addr"), Some(tls_config()))
+    }
+
     /// Listen on `addr` (retrying briefly if the port is still held).
     pub fn start_on(addr: SocketAddr) -> Receiver {
+        Self::listen(addr, None)
+    }
+
+    fn listen(addr: SocketAddr, tls: Option<Arc<rustls::ServerConfig>>) -> Receiver {
         let deadline = Instant::now() + Duration::from_secs(5);
         let listener = loop {
             match TcpListener::bind(addr) {
@@ -105,6 +156,7 @@ impl Receiver {
         let state = Arc::new(Mutex::new(State::default()));
         let stop = Arc::new(AtomicBool::new(false));
         let conns = Arc::new(Mutex::new(Vec::new()));
+        let is_tls = tls.is_some();
         let accept = {
             let (state, stop, conns) = (state.clone(), stop.clone(), conns.clone());
             std::thread::spawn(move || {
@@ -114,17 +166,31 @@ impl Receiver {
                     }
                     let Ok(stream) = stream else { continue };
                     let _ = stream.set_nodelay(true);
+                    // A client that vanishes must not pin its thread forever.
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
                     if let Ok(c) = stream.try_clone() {
                         lock(&conns).push(c);
                     }
                     lock(&state).connections += 1;
                     let state = state.clone();
-                    std::thread::spawn(move || serve(stream, &state));
+                    match &tls {
+                        None => {
+                            std::thread::spawn(move || serve(stream, &state));
+                        }
+                        Some(cfg) => {
+                            let Ok(conn) = rustls::ServerConnection::new(cfg.clone()) else {
+                                continue;
+                            };
+                            let tls_stream = rustls::StreamOwned::new(conn, stream);
+                            std::thread::spawn(move || serve(tls_stream, &state));
+                        }
+                    }
                 }
             })
         };
         Receiver {
             addr,
+            tls: is_tls,
             state,
             stop,
             conns,
@@ -137,7 +203,8 @@ impl Receiver {
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}/onshi/records", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}/onshi/records", self.addr)
     }
 
     /// Apply `f` to the next request (faults queue up in order).
@@ -211,7 +278,7 @@ struct Request {
 }
 
 /// Read one request; `None` at end of stream or on garbage.
-fn read_request(r: &mut BufReader<TcpStream>) -> Option<Request> {
+fn read_request<C: Conn>(r: &mut BufReader<C>) -> Option<Request> {
     let mut line = String::new();
     if r.read_line(&mut line).ok()? == 0 {
         return None;
@@ -238,7 +305,7 @@ fn read_request(r: &mut BufReader<TcpStream>) -> Option<Request> {
     Some(Request { headers, body })
 }
 
-fn respond(w: &mut TcpStream, status: u16, body: &str) -> std::io::Result<()> {
+fn respond<C: Conn>(w: &mut C, status: u16, body: &str) -> std::io::Result<()> {
     let reason = match status {
         200 => "OK",
         201 => "Created",
@@ -256,15 +323,12 @@ fn respond(w: &mut TcpStream, status: u16, body: &str) -> std::io::Result<()> {
     w.flush()
 }
 
-fn serve(stream: TcpStream, state: &Mutex<State>) {
-    // A client that vanishes must not pin this thread forever.
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
-    let Ok(read_half) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(read_half);
-    let mut w = stream;
+fn serve<C: Conn>(conn: C, state: &Mutex<State>) {
+    // Answers are written through the reader's inner stream; the buffer only holds
+    // unread request bytes.
+    let mut reader = BufReader::new(conn);
     while let Some(req) = read_request(&mut reader) {
+        let w = reader.get_mut();
         let key = req
             .headers
             .get("idempotency-key")
@@ -279,7 +343,7 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
         let mut drop_after = false;
         match fault {
             Some(Fault::Status(code, body)) => {
-                if respond(&mut w, code, &body).is_err() {
+                if respond(w, code, &body).is_err() {
                     return;
                 }
                 continue;
@@ -307,10 +371,10 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
             }
         };
         if drop_after {
-            let _ = w.shutdown(Shutdown::Both);
+            reader.get_mut().cut();
             return;
         }
-        if respond(&mut w, status, &body).is_err() {
+        if respond(reader.get_mut(), status, &body).is_err() {
             return;
         }
         if req

@@ -206,14 +206,14 @@ fn errors_show_next_to_touched_fields_only() {
     let mut a = app(Lang::Ja);
     start_declaration(&mut a, '6');
     focus(&mut a, FieldId::NameKana);
-    type_text(&mut a, "yamada");
+    // Romaji becomes katakana; the digit cannot, and is named.
+    type_text(&mut a, "yamada1");
     send(&mut a, vec![key(KeyCode::Tab)]);
     let s = screen(&a);
     assert!(
-        s.contains("全角カタカナで入力してください（1文字目「y」）"),
+        s.contains("全角カタカナで入力してください（4文字目「1」）"),
         "{s}"
     );
-    assert!(s.contains("「y」"), "{s}");
     // Fields after the kana field were never left: the required 生年月日 is not red yet.
     let lines: Vec<&str> = s.lines().collect();
     let birth = lines.iter().position(|l| l.contains("生年月日")).unwrap();
@@ -733,4 +733,58 @@ fn followup_recheck_makes_the_qualification_current() {
         }],
     );
     assert!(matches!(a.screen, Screen::Followups { .. }));
+}
+
+// ---- Issue 6: kana without an IME.
+
+#[test]
+fn romaji_becomes_katakana_in_the_kana_field_with_pending_shown() {
+    let mut a = app(Lang::Ja);
+    start_declaration(&mut a, '6');
+    focus(&mut a, FieldId::NameKana);
+    type_text(&mut a, "yamada hanak");
+    assert_eq!(form(&a).text(FieldId::NameKana), "ヤマダ　ハナ");
+    let (s, cursor) = draw(&a, 80, 24);
+    assert!(s.contains("ヤマダ　ハナk"), "pending under the cursor: {s}");
+    assert!(s.contains("変換待ち: k"), "{s}");
+    // 1 + 22 + 1 = 24; ヤマダ　ハナ is 12 cells, then the pending k.
+    assert_eq!(cursor.unwrap().0, 24 + 13);
+    // Backspace takes the pending romaji first, then text.
+    send(&mut a, vec![key(KeyCode::Backspace)]);
+    assert_eq!(form(&a).pending.pending(), "");
+    assert_eq!(form(&a).text(FieldId::NameKana), "ヤマダ　ハナ");
+    type_text(&mut a, "kon");
+    // Leaving the field commits a trailing n as ン.
+    send(&mut a, vec![key(KeyCode::Tab)]);
+    assert_eq!(form(&a).text(FieldId::NameKana), "ヤマダ　ハナコン");
+}
+
+#[test]
+fn romaji_toggles_and_ime_text_is_normalised() {
+    let mut a = app(Lang::Ja);
+    start_declaration(&mut a, '6');
+    focus(&mut a, FieldId::NameKana);
+    // An IME commits hiragana or half-width kana: stored as full-width katakana.
+    send(&mut a, vec![Event::Paste("やまだ".into())]);
+    send(&mut a, vec![Event::Paste(" ﾊﾅｺ".into())]);
+    assert_eq!(form(&a).text(FieldId::NameKana), "ヤマダ　ハナコ");
+    // F7 turns conversion off: letters stay letters (and validation will say so).
+    send(&mut a, vec![key(KeyCode::F(7))]);
+    type_text(&mut a, "x");
+    assert_eq!(form(&a).text(FieldId::NameKana), "ヤマダ　ハナコx");
+    // On demand in another field.
+    focus(&mut a, FieldId::IncidentNote);
+    send(&mut a, vec![key(KeyCode::F(7))]);
+    type_text(&mut a, "teiden");
+    // The final n waits: it could still become ナ…; leaving the field settles it.
+    assert_eq!(form(&a).text(FieldId::IncidentNote), "テイデ");
+    assert_eq!(form(&a).pending.pending(), "n");
+    send(&mut a, vec![key(KeyCode::Tab)]);
+    focus(&mut a, FieldId::IncidentNote);
+    assert_eq!(form(&a).text(FieldId::IncidentNote), "テイデン");
+    // Full-width digits in numeric fields become ASCII.
+    focus(&mut a, FieldId::InsurerNumber);
+    type_text(&mut a, "０１０４");
+    send(&mut a, vec![Event::Paste("００１３".into())]);
+    assert_eq!(form(&a).text(FieldId::InsurerNumber), "01040013");
 }

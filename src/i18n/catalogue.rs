@@ -161,6 +161,9 @@ catalogue! {
     ColBirth => "生年月日", "Born";
     ColSource => "確認方法", "Source";
     ActSearch => "検索", "Search";
+    ActRomaji => "ローマ字→カナ 切替", "Romaji→kana on/off";
+    RomajiOn => "ローマ字→カタカナ入力", "Romaji→katakana input";
+    RomajiPending => "変換待ち", "pending";
     ActFollowups => "要確認", "Follow-ups";
     ActCase => "状況を選ぶ", "Choose case";
     RecheckIntro => "オンライン再確認の結果を保存します（請求区分は「現在の資格」になります）。", "Saving the online recheck (the claim basis becomes current).";

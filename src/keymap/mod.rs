@@ -84,7 +84,9 @@ impl Ctx {
                 NewIntake, Open, Void, Search, Followups, Up, Down, PageUp, PageDown,
             ],
             Ctx::Form => &[NextField, PrevField, Review, Save, Cancel],
-            Ctx::Editor => &[Left, Right, LineStart, LineEnd, Backspace, Delete, Clear],
+            Ctx::Editor => &[
+                Left, Right, LineStart, LineEnd, Backspace, Delete, Clear, Romaji,
+            ],
             Ctx::Choice => &[ChoiceNext, ChoicePrev],
             Ctx::Review => &[Save, Cancel],
             Ctx::Dialog => &[Confirm, Cancel],
@@ -136,6 +138,8 @@ pub enum Action {
     Clear,
     ChoiceNext,
     ChoicePrev,
+    /// Toggle romaji→katakana conversion in the focused text field.
+    Romaji,
     Search,
     Followups,
     Case1,
@@ -174,6 +178,7 @@ impl Action {
             Clear => "clear",
             ChoiceNext => "choice_next",
             ChoicePrev => "choice_prev",
+            Romaji => "romaji",
             Search => "search",
             Followups => "followups",
             Case1 => "case_1",

@@ -595,6 +595,7 @@ fn form_key(
         Some(Action::NextField) => form.move_focus(true, service),
         Some(Action::PrevField) => form.move_focus(false, service),
         Some(Action::Review) | Some(Action::Save) => {
+            form.commit_pending();
             form.touched.insert(focus);
             match form.validate(&app.context(&env.new_id)) {
                 Ok(record) => {
@@ -630,14 +631,18 @@ fn form_key(
         }
         Some(Action::ChoiceNext) => form.cycle(focus, true),
         Some(Action::ChoicePrev) => form.cycle(focus, false),
+        Some(Action::Backspace) => form.backspace(),
+        Some(Action::Romaji) => form.toggle_romaji(),
         Some(a) => {
+            // Moving the cursor commits pending romaji where it was typed.
+            form.commit_pending();
             if let Some(ed) = form.editor_mut(focus) {
                 edit(ed, a);
             }
         }
         None => {
-            if let Some(ed) = form.editor_mut(focus) {
-                type_into(ed, &key);
+            if let Some(c) = typed_char(&key) {
+                form.type_char(c);
             }
         }
     }
@@ -665,29 +670,38 @@ fn edit(ed: &mut LineEditor, action: Action) {
     }
 }
 
+/// A printable character typed without Ctrl/Alt.
+fn typed_char(key: &KeyEvent) -> Option<char> {
+    match key.code {
+        crossterm::event::KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                && !c.is_control() =>
+        {
+            Some(c)
+        }
+        _ => None,
+    }
+}
+
 /// A printable character typed without Ctrl/Alt goes into the editor.
 fn type_into(ed: &mut LineEditor, key: &KeyEvent) {
-    if let crossterm::event::KeyCode::Char(c) = key.code {
-        if !key
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-            && !c.is_control()
-        {
-            ed.insert(c.encode_utf8(&mut [0; 4]));
-        }
+    if let Some(c) = typed_char(key) {
+        ed.insert(c.encode_utf8(&mut [0; 4]));
     }
 }
 
 fn on_text(app: &mut App, text: &str) -> Vec<Effect> {
     match &mut app.screen {
         Screen::Form(form) => {
-            let focus = form.focus;
-            if let Some(ed) = form.editor_mut(focus) {
-                ed.insert(text);
-                form.dirty = true;
-                return vec![Effect::SaveDraft(draft_bytes(form))];
+            let before = form.clone();
+            form.type_text(text);
+            if form.same_values(&before) {
+                return vec![];
             }
-            vec![]
+            form.dirty = true;
+            vec![Effect::SaveDraft(draft_bytes(form))]
         }
         Screen::Void { reason, .. } => {
             reason.insert(text);

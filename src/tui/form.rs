@@ -16,8 +16,11 @@ use crate::domain::problem::{FieldError, Problem};
 use crate::domain::procedure;
 use crate::domain::record::{IncidentCase, InsuranceKind, Record, VerificationSource};
 use crate::domain::validate::{self, Context};
+use crate::domain::insurer::to_halfwidth_digits;
+use crate::domain::kana::normalize_kana;
 use crate::tui::editor::LineEditor;
 use crate::tui::fields::{FieldId, Kind};
+use crate::tui::romaji::Romaji;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Value {
@@ -49,6 +52,67 @@ pub struct FormState {
     pub show_all_errors: bool,
     /// Changed since opened (decides whether leaving asks first).
     pub dirty: bool,
+    /// Text fields where typed romaji becomes katakana (フリガナ by default), for
+    /// clerks on a terminal without an IME.
+    #[serde(default = "default_romaji_fields")]
+    pub romaji_fields: BTreeSet<FieldId>,
+    /// Romaji typed in the focused field and not yet converted.
+    #[serde(default)]
+    pub pending: Romaji,
+}
+
+fn default_romaji_fields() -> BTreeSet<FieldId> {
+    BTreeSet::from([FieldId::NameKana])
+}
+
+/// Fields whose value is digits: full-width digits typed or pasted become ASCII.
+fn is_numeric(id: FieldId) -> bool {
+    matches!(
+        id,
+        FieldId::InsurerNumber
+            | FieldId::Branch
+            | FieldId::Phone
+            | FieldId::Points
+            | FieldId::Received
+    )
+}
+
+/// Text entering field `id`, normalised as the field stores it: katakana for フリガナ
+/// (hiragana and half-width converted; what cannot be converted is kept for the
+/// validator to name), ASCII digits for numeric fields.
+fn normalise_input(id: FieldId, s: &str) -> String {
+    match id {
+        FieldId::NameKana => fullwidth_kana(&hiragana_to_katakana(s)),
+        _ if is_numeric(id) => to_halfwidth_digits(s),
+        _ => s.to_string(),
+    }
+}
+
+fn hiragana_to_katakana(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            // A fixed offset in Unicode.
+            'ぁ'..='ゖ' | 'ゝ' | 'ゞ' => char::from_u32(c as u32 + 0x60).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+/// Half-width katakana (with its voicing marks) through the domain's normaliser; text
+/// it rejects is left as typed.
+fn fullwidth_kana(s: &str) -> String {
+    if !s.chars().any(|c| ('\u{FF65}'..='\u{FF9F}').contains(&c)) {
+        return s.to_string();
+    }
+    match normalize_kana(s) {
+        Ok(k) if !k.is_empty() => {
+            // The normaliser trims; a typed leading or trailing space must stay.
+            let lead = if s.starts_with([' ', '\u{3000}']) { "\u{3000}" } else { "" };
+            let trail = if s.ends_with([' ', '\u{3000}']) { "\u{3000}" } else { "" };
+            format!("{lead}{k}{trail}")
+        }
+        _ => s.to_string(),
+    }
 }
 
 impl FormState {
@@ -63,6 +127,8 @@ impl FormState {
             touched: BTreeSet::new(),
             show_all_errors: false,
             dirty: false,
+            romaji_fields: default_romaji_fields(),
+            pending: Romaji::default(),
         };
         for id in FieldId::ALL {
             let v = match id.kind() {
@@ -323,7 +389,74 @@ impl FormState {
             .collect()
     }
 
+    /// Whether typed romaji is converted in the focused field.
+    pub fn romaji_active(&self) -> bool {
+        self.romaji_fields.contains(&self.focus) && self.editor_is_focused()
+    }
+
+    fn editor_is_focused(&self) -> bool {
+        matches!(self.values.get(&self.focus), Some(Value::Text(_)))
+    }
+
+    /// One character typed into the focused text field.
+    pub fn type_char(&mut self, c: char) {
+        let focus = self.focus;
+        let text = if self.romaji_active() {
+            self.pending.push(c)
+        } else {
+            c.to_string()
+        };
+        let text = normalise_input(focus, &text);
+        if let Some(ed) = self.editor_mut(focus) {
+            ed.insert(&text);
+        }
+    }
+
+    /// Pasted or IME-committed text: whatever romaji is pending is committed first.
+    pub fn type_text(&mut self, s: &str) {
+        self.commit_pending();
+        let focus = self.focus;
+        let text = normalise_input(focus, s);
+        if let Some(ed) = self.editor_mut(focus) {
+            ed.insert(&text);
+        }
+    }
+
+    /// Backspace takes back pending romaji first, then text.
+    pub fn backspace(&mut self) {
+        if !self.pending.backspace() {
+            let focus = self.focus;
+            if let Some(ed) = self.editor_mut(focus) {
+                ed.backspace();
+            }
+        }
+    }
+
+    /// Convert what is pending (a trailing "n" becomes ン) into the focused field.
+    pub fn commit_pending(&mut self) {
+        let rest = self.pending.flush();
+        if !rest.is_empty() {
+            let focus = self.focus;
+            let rest = normalise_input(focus, &rest);
+            if let Some(ed) = self.editor_mut(focus) {
+                ed.insert(&rest);
+            }
+        }
+    }
+
+    /// Switch romaji conversion for the focused text field.
+    pub fn toggle_romaji(&mut self) {
+        if !self.editor_is_focused() {
+            return;
+        }
+        self.commit_pending();
+        if !self.romaji_fields.remove(&self.focus) {
+            self.romaji_fields.insert(self.focus);
+        }
+    }
+
     pub fn move_focus(&mut self, forward: bool, service_date: NaiveDate) {
+        self.commit_pending();
         let vis = self.visible(service_date);
         self.touched.insert(self.focus);
         let pos = vis.iter().position(|f| *f == self.focus).unwrap_or(0);
@@ -413,6 +546,7 @@ impl FormState {
     }
 
     /// Validate through the one shared path; an edit becomes the next version.
+    /// Pending romaji is not part of any value: callers commit it first.
     pub fn validate(&self, ctx: &Context) -> Result<Record, Vec<FieldError>> {
         let service = self.service_date(ctx.today());
         let input = self.to_input(service);

@@ -7,7 +7,8 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
-use super::{fit, required_mark, safe, wrap};
+use super::{fit, key_hint, required_mark, safe, wrap};
+use crate::keymap::{Action, Ctx};
 use crate::domain::copay::age_on;
 use crate::domain::era::{format_wareki, parse_date};
 use crate::domain::kana::normalize_kana;
@@ -108,7 +109,15 @@ pub fn render(app: &App, form: &FormState, frame: &mut Frame, area: Rect) -> Opt
             }
             (_, Some(Value::Text(ed))) => {
                 if focused {
-                    let view = ed.view(value_width);
+                    // Pending romaji shows where it is being typed, before conversion.
+                    let pending = form.pending.pending();
+                    let view = if pending.is_empty() {
+                        ed.view(value_width)
+                    } else {
+                        let mut shown = ed.clone();
+                        shown.insert(pending);
+                        shown.view(value_width)
+                    };
                     cursor = Some((value_x + view.cursor_col, lines.len()));
                     spans.push(Span::styled(
                         view.visible,
@@ -193,15 +202,35 @@ fn hint(app: &App, form: &FormState, today: chrono::NaiveDate) -> Line<'static> 
                 Err(_) => Line::styled(l.t(Msg::HintDate).to_string(), dim),
             }
         }
-        Kind::Text if id == FieldId::NameKana => {
-            let text = form.text(id);
-            match normalize_kana(text) {
-                Ok(k) if !k.is_empty() && k != text => {
-                    Line::styled(format!("→ {}", safe(&k)), Style::new().fg(Color::Cyan))
+        Kind::Text => {
+            let mut spans = Vec::new();
+            let toggle = key_hint(app, Ctx::Editor, Action::Romaji)
+                .map(|(k, _)| k)
+                .unwrap_or_default();
+            if form.romaji_active() {
+                spans.push(Span::styled(
+                    format!("[{}: {}] ", l.t(Msg::RomajiOn), toggle),
+                    Style::new().fg(Color::Black).bg(Color::Yellow),
+                ));
+                if !form.pending.pending().is_empty() {
+                    spans.push(Span::raw(format!(
+                        "{}: {}  ",
+                        l.t(Msg::RomajiPending),
+                        form.pending.pending()
+                    )));
                 }
-                _ => Line::styled(l.t(Msg::HintKana).to_string(), dim),
             }
+            if id == FieldId::NameKana {
+                let text = form.text(id);
+                match normalize_kana(text) {
+                    Ok(k) if !k.is_empty() && k != text => spans.push(Span::styled(
+                        format!("→ {}", safe(&k)),
+                        Style::new().fg(Color::Cyan),
+                    )),
+                    _ => spans.push(Span::styled(l.t(Msg::HintKana).to_string(), dim)),
+                }
+            }
+            Line::from(spans)
         }
-        Kind::Text => Line::raw(""),
     }
 }

@@ -223,6 +223,7 @@ pub fn action_label(a: Action) -> Msg {
         Action::Clear => Msg::ActClear,
         Action::ChoiceNext => Msg::ActChoiceNext,
         Action::ChoicePrev => Msg::ActChoicePrev,
+        Action::Romaji => Msg::ActRomaji,
         Action::Search => Msg::ActSearch,
         Action::Followups => Msg::ActFollowups,
         Action::Case1 => Msg::CaseShort1,

@@ -14,14 +14,19 @@ use crate::domain::record::{Record, Status};
 use crate::domain::search::search;
 use crate::i18n::{describe_store_error, Lang};
 use crate::store::{AuditAction, Store, StoreError};
+use crate::sync::WorkerHandle;
 use crate::tui::app::{draft_from_bytes, Row, SaveKind};
 use crate::tui::{render, update, App, Effect, Env, Event, Snapshot};
+use std::sync::Arc;
 
 /// The drafts-tree key of the form being typed.
 pub const DRAFT_KEY: &str = "form";
 
 /// How many matches the repeat-patient search shows.
 const SEARCH_LIMIT: usize = 50;
+
+/// How many outbox entries the sync screen lists.
+const QUEUE_LIMIT: usize = 200;
 
 /// Local time to the second: records carry readable timestamps like DESIGN.md §3.
 pub fn now() -> DateTime<FixedOffset> {
@@ -87,8 +92,19 @@ pub fn perform_save(
     }
 }
 
-/// Perform `effects`; returns follow-up events and whether to quit.
+/// Perform `effects` without a sync worker; see [`perform_with`].
 pub fn perform(store: &Store, app: &App, effects: Vec<Effect>) -> (Vec<Event>, bool) {
+    perform_with(store, None, app, effects)
+}
+
+/// Perform `effects`; returns follow-up events and whether to quit. The worker, when
+/// there is one, is woken after each save so the new version goes out at once.
+pub fn perform_with(
+    store: &Store,
+    sync: Option<&WorkerHandle>,
+    app: &App,
+    effects: Vec<Effect>,
+) -> (Vec<Event>, bool) {
     let mut events = Vec::new();
     let mut quit = false;
     let lang = app.lang;
@@ -97,6 +113,9 @@ pub fn perform(store: &Store, app: &App, effects: Vec<Effect>) -> (Vec<Event>, b
             Effect::Save { record, kind } => {
                 match perform_save(store, &record, kind, &app.operator) {
                     Ok(()) => {
+                        if let Some(w) = sync {
+                            w.wake();
+                        }
                         events.push(Event::Saved { kind });
                         match snapshot(store, app.today()) {
                             Ok(s) => events.push(Event::Loaded(s)),
@@ -121,6 +140,24 @@ pub fn perform(store: &Store, app: &App, effects: Vec<Effect>) -> (Vec<Event>, b
             Effect::Search(query) => match store.list() {
                 Ok(all) => events.push(Event::SearchResults(search(&all, &query, SEARCH_LIMIT))),
                 Err(e) => events.push(Event::SaveFailed(describe_store_error(&e, lang))),
+            },
+            Effect::LoadQueue => {
+                let listed = match sync {
+                    Some(w) => w.queue(QUEUE_LIMIT),
+                    None => crate::sync::queue(store, QUEUE_LIMIT),
+                };
+                match listed {
+                    Ok(entries) => events.push(Event::Queue(entries)),
+                    Err(e) => events.push(Event::SaveFailed(describe_store_error(&e, lang))),
+                }
+            }
+            Effect::Retry(seq) => match sync {
+                Some(w) => w.retry(seq),
+                None => {
+                    if let Err(e) = store.outbox_retry(seq) {
+                        events.push(Event::SaveFailed(describe_store_error(&e, lang)));
+                    }
+                }
             },
             Effect::Quit => quit = true,
         }
@@ -148,13 +185,13 @@ impl Drop for TerminalGuard {
 }
 
 /// Run the TUI until the clerk quits. Returns the number of queued versions left.
-pub fn run(store: &Store, mut app: App) -> io::Result<usize> {
+pub fn run(store: Arc<Store>, mut app: App, sync: Option<WorkerHandle>) -> io::Result<usize> {
     let mut terminal: Terminal<CrosstermBackend<Stdout>> = ratatui::try_init()?;
     let _guard = TerminalGuard;
     execute!(io::stdout(), EnableBracketedPaste)?;
 
     let mut pending = Vec::new();
-    match snapshot(store, app.today()) {
+    match snapshot(&store, app.today()) {
         Ok(s) => pending.push(Event::Loaded(s)),
         Err(e) => pending.push(Event::SaveFailed(describe_store_error(&e, app.lang))),
     }
@@ -163,26 +200,63 @@ pub fn run(store: &Store, mut app: App) -> io::Result<usize> {
             pending.push(Event::DraftFound(Box::new(form)));
         }
     }
-    loop {
+    let mut last_sync = None;
+    let result = loop {
+        // The worker's state, copied without waiting on the network.
+        if let Some(w) = &sync {
+            let now_status = w.status();
+            if last_sync.as_ref() != Some(&now_status) {
+                let delivered_more = last_sync
+                    .as_ref()
+                    .is_some_and(|s: &crate::sync::SyncStatus| s.delivered != now_status.delivered);
+                pending.push(Event::SyncStatus(now_status.clone()));
+                if delivered_more {
+                    // "送信済" in the list and the queued counts follow deliveries.
+                    if let Ok(s) = snapshot(&store, app.today()) {
+                        pending.push(Event::Loaded(s));
+                    }
+                }
+                last_sync = Some(now_status);
+            }
+        }
+        let mut quit = false;
         while let Some(ev) = (!pending.is_empty()).then(|| pending.remove(0)) {
             let effects = update(&mut app, ev, &env());
-            let (more, quit) = perform(store, &app, effects);
-            if quit {
-                return Ok(store.outbox_len());
-            }
+            let (more, q) = perform_with(&store, sync.as_ref(), &app, effects);
             pending.extend(more);
-        }
-        terminal.draw(|f| render(&app, f))?;
-        // Block until input, waking once a minute for the clock: no busy loop.
-        let secs_left = 60 - (now().timestamp() % 60) as u64;
-        if event::poll(Duration::from_secs(secs_left))? {
-            if let Some(ev) = to_event(event::read()?) {
-                pending.push(ev);
+            if q {
+                quit = true;
+                break;
             }
-        } else {
-            pending.push(Event::Tick);
         }
+        if quit {
+            break Ok(());
+        }
+        if let Err(e) = terminal.draw(|f| render(&app, f)) {
+            break Err(e);
+        }
+        // Block until input: once a second while a sync worker reports (its status
+        // is a cheap copy), else once a minute for the clock. No busy loop.
+        let wait = if sync.is_some() {
+            Duration::from_secs(1)
+        } else {
+            Duration::from_secs(60 - (now().timestamp() % 60) as u64)
+        };
+        match event::poll(wait) {
+            Ok(true) => match event::read() {
+                Ok(ev) => pending.extend(to_event(ev)),
+                Err(e) => break Err(e),
+            },
+            Ok(false) => pending.push(Event::Tick),
+            Err(e) => break Err(e),
+        }
+    };
+    if let Some(w) = sync {
+        // Anything delivered but not yet recorded is sent again next time (the
+        // idempotency key absorbs it), so a short wait is enough.
+        w.shutdown(Duration::from_secs(2));
     }
+    result.map(|()| store.outbox_len())
 }
 
 /// The line printed after quitting with records still queued.

@@ -410,7 +410,13 @@ fn escape_sequences_in_stored_names_never_reach_the_terminal() {
     }
     let raw = dir.path().join("raw.bin");
     let t = Tmux::start("inject", &store_dir, "");
-    t.tmux(&["pipe-pane", "-o", "-t", "s", &format!("cat >> '{}'", raw.display())]);
+    t.tmux(&[
+        "pipe-pane",
+        "-o",
+        "-t",
+        "s",
+        &format!("cat >> '{}'", raw.display()),
+    ]);
     // Force a full redraw into the pipe: a resize repaints every cell.
     t.tmux(&["resize-window", "-t", "s", "-x", "100", "-y", "24"]);
     // Shown, with each control character replaced by U+FFFD.
@@ -426,4 +432,42 @@ fn escape_sequences_in_stored_names_never_reach_the_terminal() {
     assert!(!hay.contains("PWNED\u{7}"), "BEL leaked");
     // Wide characters are drawn cell by cell, so look for the ASCII part of the name.
     assert!(hay.contains("]0;PWNED"), "the row was drawn");
+}
+
+#[test]
+fn saved_records_reach_the_sync_folder_while_the_desk_is_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!("[sync]\ntarget = \"dir\"\ndir = \"{}\"\n", inbox.display()),
+    )
+    .unwrap();
+    let t = Tmux::start("sync", &store, &format!("--config '{}'", config.display()));
+    t.wait_for("本日の受付");
+    power_cut_intake(&t);
+    t.keys(&["F5"]);
+    t.wait_for("保存しました");
+    // The worker is woken by the save: the file appears and the bar says so.
+    let s = t.wait_for("● 接続中");
+    assert!(t.wait_for("送信済").contains("送信済"), "{s}");
+    let files: Vec<String> = std::fs::read_dir(&inbox)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(files[0].ends_with("-v1.json"), "{files:?}");
+    t.keys(&["F6"]);
+    t.wait_for("送信待ちはありません");
+    t.keys(&["Escape"]);
+    t.wait_gone("送信待ちはありません");
+    t.keys(&["F10"]);
+    let end = t.wait_for("ONSHI-EXIT=0");
+    assert!(
+        !end.contains("未送信があります"),
+        "nothing left queued: {end}"
+    );
 }

@@ -421,16 +421,16 @@ fn help_is_generated_from_the_keymap() {
     // A user keymap that moves new_intake to F3 changes the help and the key bar.
     let mine = Keymap::parse(
         "mine.toml",
-        "extends = \"default\"\n[home]\nnew_intake = [\"F6\"]\n",
+        "extends = \"default\"\n[home]\nnew_intake = [\"F11\"]\n",
         None,
     )
     .unwrap();
     let mut b = app(Lang::Ja);
     b.keymap = mine;
     let s = screen(&b);
-    assert!(s.lines().last().unwrap().starts_with("F6 新規受付"), "{s}");
+    assert!(s.lines().last().unwrap().starts_with("F11 新規受付"), "{s}");
     send(&mut b, vec![key(KeyCode::F(1))]);
-    assert!(screen(&b).contains("F6"));
+    assert!(screen(&b).contains("F11"));
 }
 
 #[test]
@@ -787,4 +787,104 @@ fn romaji_toggles_and_ime_text_is_normalised() {
     type_text(&mut a, "０１０４");
     send(&mut a, vec![Event::Paste("００１３".into())]);
     assert_eq!(form(&a).text(FieldId::InsurerNumber), "01040013");
+}
+
+// ---- Issue 4: sync state in the status bar, the sync screen.
+
+fn status(
+    online: Option<bool>,
+    queued: usize,
+    failed: usize,
+    err: Option<&str>,
+) -> onshi::sync::SyncStatus {
+    onshi::sync::SyncStatus {
+        enabled: true,
+        online,
+        since: Some(DateTime::parse_from_rfc3339("2026-11-28T09:05:00+09:00").unwrap()),
+        queued,
+        failed,
+        last_error: err.map(str::to_string),
+        delivered: 0,
+        next_attempt: None,
+    }
+}
+
+#[test]
+fn status_bar_shows_online_state_since_when_queue_and_last_error() {
+    let mut a = app(Lang::Ja);
+    send(
+        &mut a,
+        vec![Event::SyncStatus(status(
+            Some(false),
+            4,
+            0,
+            Some("接続できません"),
+        ))],
+    );
+    let s = screen(&a);
+    let bar = s.lines().nth(22).unwrap();
+    assert!(bar.contains("○ 未接続 09:05から"), "{bar}");
+    assert!(bar.contains("最後のエラー: 接続できません"), "{bar}");
+    assert!(
+        bar.contains("未送信 4"),
+        "live count from the worker: {bar}"
+    );
+    send(
+        &mut a,
+        vec![Event::SyncStatus(status(Some(true), 0, 0, None))],
+    );
+    let s = screen(&a);
+    assert!(
+        s.lines().nth(22).unwrap().contains("● 接続中 09:05から"),
+        "{s}"
+    );
+}
+
+#[test]
+fn sync_screen_lists_queue_and_retries_only_held_versions() {
+    use onshi::sync::{EntryState, QueueEntry};
+    let mut a = app(Lang::Ja);
+    let effects = send(&mut a, vec![key(KeyCode::F(6))]);
+    assert_eq!(effects, vec![Effect::LoadQueue]);
+    let held = QueueEntry {
+        seq: 7,
+        id: "01JF0000000000000000000001".into(),
+        version: 1,
+        state: EntryState::Failed,
+        attempts: 1,
+        status: Some(400),
+        error: Some("insurer_number: invalid".into()),
+        failed_at: None,
+    };
+    let waiting = QueueEntry {
+        seq: 9,
+        version: 2,
+        state: EntryState::Waiting,
+        status: None,
+        error: None,
+        ..held.clone()
+    };
+    send(
+        &mut a,
+        vec![
+            Event::SyncStatus(status(
+                Some(true),
+                2,
+                1,
+                Some("400 insurer_number: invalid"),
+            )),
+            Event::Queue(vec![held, waiting]),
+        ],
+    );
+    insta::assert_snapshot!("sync_screen_ja", screen(&a));
+    let effects = send(&mut a, vec![key(KeyCode::Enter)]);
+    assert_eq!(effects, vec![Effect::Retry(7), Effect::LoadQueue]);
+    let effects = send(&mut a, vec![key(KeyCode::Down), key(KeyCode::Enter)]);
+    assert!(
+        effects.is_empty(),
+        "a waiting version is not retried: {effects:?}"
+    );
+    assert!(screen(&a).contains("再送できるのは"));
+    send(&mut a, vec![key(KeyCode::Esc)]);
+    assert!(matches!(a.screen, Screen::Home));
 }

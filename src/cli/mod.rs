@@ -177,7 +177,9 @@ fn run_tui(setup: &Setup, keymap_arg: Option<&str>) -> ExitCode {
         runtime::now(),
     );
     app.claim_check_digit = setup.config.claim.unknown_insurer_valid_check_digit;
-    match runtime::run(&store, app) {
+    let store = std::sync::Arc::new(store);
+    let worker = crate::sync::Worker::spawn_from_config(store.clone(), &setup.config.sync, lang);
+    match runtime::run(store, app, Some(worker)) {
         Ok(queued) => {
             if let Some(msg) = runtime::quit_message(lang, queued) {
                 println!("{msg}");

@@ -322,6 +322,16 @@ catalogue! {
     SyncAttempts => "試行回数", "attempts";
     SyncRetry => "再送", "Retry";
     SyncDisabled => "送信先なし", "no sync target";
+    SyncRetrying => "再送します", "Retrying";
+    SyncNothingToRetry => "再送できるのは「保留」の版だけです", "Only held versions can be retried";
+    SyncQueueEmpty => "送信待ちはありません", "Nothing is waiting to be sent";
+    ScreenSync => "送信状況", "Sending";
+    ActSync => "送信状況", "Sending";
+    ColRecord => "記録ID", "Record";
+    ColVersion => "版", "Ver";
+    ColState => "状態", "State";
+    ColError => "エラー", "Error";
+    SyncNotTried => "未確認", "not tried yet";
 
     // Card
     CardNoService => "PC/SCサービス（pcscd）が動いていません。カードは読めないので手入力で続けてください", "The PC/SC service (pcscd) is not running. The card cannot be read; continue with manual entry";

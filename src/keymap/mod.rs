@@ -81,7 +81,7 @@ impl Ctx {
         match self {
             Ctx::Global => &[Quit, Help],
             Ctx::Home => &[
-                NewIntake, Open, Void, Search, Followups, Up, Down, PageUp, PageDown,
+                NewIntake, Open, Void, Search, Followups, Sync, Up, Down, PageUp, PageDown,
             ],
             Ctx::Form => &[NextField, PrevField, Review, Save, Cancel],
             Ctx::Editor => &[
@@ -142,6 +142,8 @@ pub enum Action {
     Romaji,
     Search,
     Followups,
+    /// The sync screen: queued and refused versions.
+    Sync,
     Case1,
     Case2,
     Case31,
@@ -181,6 +183,7 @@ impl Action {
             Romaji => "romaji",
             Search => "search",
             Followups => "followups",
+            Sync => "sync",
             Case1 => "case_1",
             Case2 => "case_2",
             Case31 => "case_3_1",

@@ -67,9 +67,9 @@ fn chords_parse_and_print() {
 
 #[test]
 fn user_file_overrides_single_binding() {
-    let src = "extends = \"default\"\n[home]\nnew_intake = [\"F6\"]\n";
+    let src = "extends = \"default\"\n[home]\nnew_intake = [\"F11\"]\n";
     let map = Keymap::parse("mine.toml", src, None).unwrap();
-    let f3 = key(KeyCode::F(6), KeyModifiers::NONE);
+    let f3 = key(KeyCode::F(11), KeyModifiers::NONE);
     let f2 = key(KeyCode::F(2), KeyModifiers::NONE);
     assert_eq!(
         map.lookup(&[Ctx::Home, Ctx::Global], &f3),

@@ -10,6 +10,7 @@ use crate::domain::record::{IncidentCase, Record, Status};
 use crate::domain::validate::{self, Context};
 use crate::i18n::{describe_problem, Lang, Msg};
 use crate::keymap::{Action, Ctx, Keymap};
+use crate::sync::{EntryState, QueueEntry, SyncStatus};
 use crate::tui::editor::LineEditor;
 use crate::tui::fields::Kind;
 use crate::tui::form::{FormState, Mode};
@@ -69,6 +70,11 @@ pub enum Screen {
     Followups {
         selected: usize,
     },
+    /// What is waiting to be sent, and what the target refused.
+    Sync {
+        entries: Vec<QueueEntry>,
+        selected: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +115,10 @@ pub enum Event {
     DraftFound(Box<FormState>),
     /// Matches for the search query, newest first.
     SearchResults(Vec<Record>),
+    /// The sync worker's state changed.
+    SyncStatus(SyncStatus),
+    /// The outbox as the sync screen lists it.
+    Queue(Vec<QueueEntry>),
     /// Time passed (the clock in the title bar); nothing else changes.
     Tick,
 }
@@ -116,10 +126,17 @@ pub enum Event {
 /// Work for the runtime.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    Save { record: Box<Record>, kind: SaveKind },
+    Save {
+        record: Box<Record>,
+        kind: SaveKind,
+    },
     SaveDraft(Vec<u8>),
     DeleteDraft,
     Search(String),
+    /// List the outbox for the sync screen.
+    LoadQueue,
+    /// Send a refused version again (the operator fixed the cause).
+    Retry(u64),
     Quit,
 }
 
@@ -146,6 +163,8 @@ pub struct App {
     pub help: bool,
     /// A save is in flight: keys that would save again are ignored.
     pub saving: bool,
+    /// The sync worker's last reported state; `None` when no worker runs.
+    pub sync: Option<SyncStatus>,
 }
 
 impl App {
@@ -169,6 +188,7 @@ impl App {
             flash: None,
             help: false,
             saving: false,
+            sync: None,
         }
     }
 
@@ -199,7 +219,7 @@ impl App {
             Screen::Void { .. } => &[Ctx::Editor, Ctx::Dialog, Ctx::Global],
             Screen::Discard { .. } => &[Ctx::Dialog, Ctx::Global],
             Screen::Search { .. } => &[Ctx::Editor, Ctx::Search, Ctx::Global],
-            Screen::Followups { .. } => &[Ctx::List, Ctx::Global],
+            Screen::Followups { .. } | Screen::Sync { .. } => &[Ctx::List, Ctx::Global],
         }
     }
 
@@ -274,6 +294,17 @@ pub fn update(app: &mut App, event: Event, env: &Env) -> Vec<Effect> {
             }
             vec![]
         }
+        Event::SyncStatus(s) => {
+            app.sync = Some(s);
+            vec![]
+        }
+        Event::Queue(found) => {
+            if let Screen::Sync { entries, selected } = &mut app.screen {
+                *selected = (*selected).min(found.len().saturating_sub(1));
+                *entries = found;
+            }
+            vec![]
+        }
         Event::Tick => vec![],
         Event::Paste(text) => on_text(app, &text),
         Event::Key(key) => on_key(app, key, env),
@@ -319,6 +350,7 @@ fn on_key(app: &mut App, key: KeyEvent, env: &Env) -> Vec<Effect> {
             selected,
         } => search_key(app, query, results, selected, action, key),
         Screen::Followups { selected } => followups_key(app, selected, action),
+        Screen::Sync { entries, selected } => sync_key(app, entries, selected, action),
     };
     app.screen = screen;
     effects
@@ -376,6 +408,16 @@ fn home_key(app: &mut App, action: Option<Action>) -> (Screen, Vec<Effect>) {
         Some(Action::Followups) => {
             app.flash = None;
             return (Screen::Followups { selected: 0 }, vec![]);
+        }
+        Some(Action::Sync) => {
+            app.flash = None;
+            return (
+                Screen::Sync {
+                    entries: Vec::new(),
+                    selected: 0,
+                },
+                vec![Effect::LoadQueue],
+            );
         }
         Some(Action::Open) | Some(Action::Void) => match selected {
             None => app.info(Msg::NothingSelected),
@@ -569,6 +611,35 @@ fn followups_key(app: &mut App, selected: usize, action: Option<Action>) -> (Scr
                 },
                 vec![],
             )
+        }
+    }
+}
+
+fn sync_key(
+    app: &mut App,
+    entries: Vec<QueueEntry>,
+    selected: usize,
+    action: Option<Action>,
+) -> (Screen, Vec<Effect>) {
+    match action {
+        Some(Action::Confirm) => match entries.get(selected) {
+            Some(e) if e.state == EntryState::Failed => {
+                app.info(Msg::SyncRetrying);
+                let seq = e.seq;
+                (
+                    Screen::Sync { entries, selected },
+                    vec![Effect::Retry(seq), Effect::LoadQueue],
+                )
+            }
+            _ => {
+                app.info(Msg::SyncNothingToRetry);
+                (Screen::Sync { entries, selected }, vec![])
+            }
+        },
+        Some(Action::Cancel) => (Screen::Home, vec![]),
+        other => {
+            let selected = step(selected, entries.len(), other);
+            (Screen::Sync { entries, selected }, vec![])
         }
     }
 }

@@ -12,12 +12,12 @@ use crate::domain::claim::{copay_yen, parse_count};
 use crate::domain::copay::asks_ratio;
 use crate::domain::era::parse_date;
 use crate::domain::input::RecordInput;
+use crate::domain::insurer::to_halfwidth_digits;
+use crate::domain::kana::normalize_kana;
 use crate::domain::problem::{FieldError, Problem};
 use crate::domain::procedure;
 use crate::domain::record::{IncidentCase, InsuranceKind, Record, VerificationSource};
 use crate::domain::validate::{self, Context};
-use crate::domain::insurer::to_halfwidth_digits;
-use crate::domain::kana::normalize_kana;
 use crate::tui::editor::LineEditor;
 use crate::tui::fields::{FieldId, Kind};
 use crate::tui::romaji::Romaji;
@@ -107,8 +107,16 @@ fn fullwidth_kana(s: &str) -> String {
     match normalize_kana(s) {
         Ok(k) if !k.is_empty() => {
             // The normaliser trims; a typed leading or trailing space must stay.
-            let lead = if s.starts_with([' ', '\u{3000}']) { "\u{3000}" } else { "" };
-            let trail = if s.ends_with([' ', '\u{3000}']) { "\u{3000}" } else { "" };
+            let lead = if s.starts_with([' ', '\u{3000}']) {
+                "\u{3000}"
+            } else {
+                ""
+            };
+            let trail = if s.ends_with([' ', '\u{3000}']) {
+                "\u{3000}"
+            } else {
+                ""
+            };
             format!("{lead}{k}{trail}")
         }
         _ => s.to_string(),

@@ -8,13 +8,13 @@ use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
 use super::{fit, key_hint, required_mark, safe, wrap};
-use crate::keymap::{Action, Ctx};
 use crate::domain::copay::age_on;
 use crate::domain::era::{format_wareki, parse_date};
 use crate::domain::kana::normalize_kana;
 use crate::domain::record::InsuranceKind;
 use crate::domain::validate::employer_required;
 use crate::i18n::{describe_problem, Msg};
+use crate::keymap::{Action, Ctx};
 use crate::tui::app::App;
 use crate::tui::fields::{FieldId, Kind};
 use crate::tui::form::{FormState, Value};

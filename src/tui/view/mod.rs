@@ -7,6 +7,7 @@ mod home;
 mod lists;
 mod procedure;
 mod review;
+mod sync;
 mod width;
 
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -56,6 +57,7 @@ pub fn render(app: &App, frame: &mut Frame) {
             selected,
         } => lists::search(app, query, results, *selected, frame, body),
         Screen::Followups { selected } => lists::followups(app, *selected, frame, body),
+        Screen::Sync { entries, selected } => sync::render(app, entries, *selected, frame, body),
     }
     match &app.screen {
         Screen::Void { record, reason } => dialog::void(app, record, reason, frame, body),
@@ -94,6 +96,7 @@ fn screen_title(app: &App) -> Msg {
         Screen::Guide { .. } => Msg::ScreenGuide,
         Screen::Search { .. } => Msg::ScreenSearch,
         Screen::Followups { .. } => Msg::ScreenFollowups,
+        Screen::Sync { .. } => Msg::ScreenSync,
     }
 }
 
@@ -120,22 +123,33 @@ fn two_sided(left: &str, right: &str, width: u16) -> String {
     if rw >= w {
         return fit(right, w);
     }
-    format!("{}{}", fit(left, w - rw), right)
+    // A space always separates the two sides, however long the left one is.
+    format!("{} {}", fit(left, w - rw - 1), right)
 }
 
 fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     let l = app.lang;
     let s = &app.snapshot;
+    // The worker's count is live; the snapshot's is as of the last save.
+    let queued = app.sync.as_ref().map(|x| x.queued).unwrap_or(s.queued);
     let right = format!(
         "{} {}  {} {}  {} {} ",
         l.t(Msg::StatusRecords),
         s.total,
         l.t(Msg::StatusQueued),
-        s.queued,
+        queued,
         l.t(Msg::StatusFollowups),
         s.followups.len()
     );
-    let left = format!(" {}: {}", l.t(Msg::StatusStore), safe(&s.store_path));
+    let left = match &app.sync {
+        Some(st) => format!(
+            " {}  {}: {}",
+            sync::status_text(l, st),
+            l.t(Msg::StatusStore),
+            safe(&s.store_path)
+        ),
+        None => format!(" {}: {}", l.t(Msg::StatusStore), safe(&s.store_path)),
+    };
     let style = Style::new().bg(Color::DarkGray).fg(Color::White);
     frame.render_widget(
         Paragraph::new(two_sided(&left, &right, area.width)).style(style),
@@ -150,6 +164,7 @@ fn key_bar_actions(app: &App) -> &'static [(Ctx, Action)] {
             (Ctx::Home, Action::NewIntake),
             (Ctx::Home, Action::Search),
             (Ctx::Home, Action::Followups),
+            (Ctx::Home, Action::Sync),
             (Ctx::Home, Action::Open),
             (Ctx::Home, Action::Void),
             (Ctx::Global, Action::Help),
@@ -168,6 +183,11 @@ fn key_bar_actions(app: &App) -> &'static [(Ctx, Action)] {
         Screen::Search { .. } => &[
             (Ctx::Search, Action::Confirm),
             (Ctx::Search, Action::Cancel),
+            (Ctx::Global, Action::Help),
+        ],
+        Screen::Sync { .. } => &[
+            (Ctx::List, Action::Confirm),
+            (Ctx::List, Action::Cancel),
             (Ctx::Global, Action::Help),
         ],
         Screen::Followups { .. } => &[
@@ -226,6 +246,7 @@ pub fn action_label(a: Action) -> Msg {
         Action::Romaji => Msg::ActRomaji,
         Action::Search => Msg::ActSearch,
         Action::Followups => Msg::ActFollowups,
+        Action::Sync => Msg::ActSync,
         Action::Case1 => Msg::CaseShort1,
         Action::Case2 => Msg::CaseShort2,
         Action::Case31 => Msg::CaseShort31,
@@ -244,21 +265,33 @@ pub fn key_hint(app: &App, ctx: Ctx, action: Action) -> Option<(String, &'static
 }
 
 fn render_keys(app: &App, frame: &mut Frame, area: Rect) {
+    let items: Vec<(Ctx, String, &str)> = key_bar_actions(app)
+        .iter()
+        .filter_map(|(ctx, action)| key_hint(app, *ctx, *action).map(|(k, l)| (*ctx, k, l)))
+        .collect();
+    let width_of = |(_, k, l): &(Ctx, String, &str)| k.width() + 1 + l.width() + 2;
+    // Whole items only, and help and quit first: on a narrow terminal the rest can be
+    // found through help, but help itself must stay findable.
+    let mut shown = vec![false; items.len()];
+    let mut used = 0;
+    let order = (0..items.len())
+        .filter(|i| items[*i].0 == Ctx::Global)
+        .chain((0..items.len()).filter(|i| items[*i].0 != Ctx::Global));
+    for i in order {
+        let w = width_of(&items[i]);
+        if used + w <= area.width as usize + 2 {
+            used += w;
+            shown[i] = true;
+        }
+    }
     let mut spans = Vec::new();
-    let mut used = 0usize;
-    for (ctx, action) in key_bar_actions(app) {
-        if let Some((key, label)) = key_hint(app, *ctx, *action) {
-            // Whole items only: a cut-off item is worse than none (help lists them all).
-            let w = key.width() + 1 + label.width();
-            if used + w > area.width as usize {
-                continue;
-            }
-            used += w + 2;
+    for (item, show) in items.iter().zip(shown) {
+        if show {
             spans.push(Span::styled(
-                key,
+                item.1.clone(),
                 Style::new().add_modifier(Modifier::REVERSED),
             ));
-            spans.push(Span::raw(format!(" {label}  ")));
+            spans.push(Span::raw(format!(" {}  ", item.2)));
         }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

@@ -1,0 +1,112 @@
+//! The sync screen: versions waiting to be sent, and those the target refused.
+
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::fit;
+use crate::i18n::{Lang, Msg};
+use crate::sync::{EntryState, QueueEntry, SyncStatus};
+use crate::tui::app::App;
+
+/// "接続中 09:12から" / "未接続 09:05から: <error>" / "送信先なし" for the status bar.
+pub fn status_text(lang: Lang, s: &SyncStatus) -> String {
+    if !s.enabled {
+        return match &s.last_error {
+            Some(e) => format!("{}: {}", lang.t(Msg::SyncDisabled), e),
+            None => lang.t(Msg::SyncDisabled).to_string(),
+        };
+    }
+    let state = match s.online {
+        Some(true) => format!("● {}", lang.t(Msg::SyncOnline)),
+        Some(false) => format!("○ {}", lang.t(Msg::SyncOffline)),
+        None => format!("・{}", lang.t(Msg::SyncNotTried)),
+    };
+    let since = s
+        .since
+        .map(|t| match lang {
+            Lang::Ja => format!(" {}{}", t.format("%H:%M"), lang.t(Msg::SyncSince)),
+            Lang::En => format!(" {} {}", lang.t(Msg::SyncSince), t.format("%H:%M")),
+        })
+        .unwrap_or_default();
+    match &s.last_error {
+        Some(e) => format!("{state}{since}  {}: {e}", lang.t(Msg::SyncLastError)),
+        None => format!("{state}{since}"),
+    }
+}
+
+fn state_label(lang: Lang, e: &QueueEntry) -> String {
+    match e.state {
+        EntryState::Queued => lang.t(Msg::SyncStillQueued).to_string(),
+        EntryState::Waiting => lang.t(Msg::SyncWaiting).to_string(),
+        EntryState::Failed => match e.status {
+            Some(code) => format!("{} {code}", lang.t(Msg::SyncFailedCount)),
+            None => lang.t(Msg::SyncFailedCount).to_string(),
+        },
+    }
+}
+
+pub fn render(app: &App, entries: &[QueueEntry], selected: usize, frame: &mut Frame, area: Rect) {
+    let l = app.lang;
+    let mut lines = Vec::new();
+    if let Some(s) = &app.sync {
+        lines.push(Line::styled(
+            status_text(l, s),
+            Style::new().add_modifier(Modifier::BOLD),
+        ));
+    }
+    let widths = [26usize, 3, 18, 4];
+    let rest = (area.width as usize).saturating_sub(1 + widths.iter().sum::<usize>() + 4);
+    let row = |marker: &str, cells: [&str; 5]| -> String {
+        let mut out = marker.to_string();
+        for (c, w) in cells.iter().zip(widths.iter().copied().chain([rest])) {
+            out.push_str(&fit(c, w));
+            out.push(' ');
+        }
+        out.trim_end().to_string()
+    };
+    lines.push(Line::styled(
+        row(
+            " ",
+            [
+                l.t(Msg::ColRecord),
+                l.t(Msg::ColVersion),
+                l.t(Msg::ColState),
+                l.t(Msg::SyncAttempts),
+                l.t(Msg::ColError),
+            ],
+        ),
+        Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+    ));
+    if entries.is_empty() {
+        lines.push(Line::raw(format!("  {}", l.t(Msg::SyncQueueEmpty))));
+    }
+    let height = (area.height as usize).saturating_sub(lines.len());
+    let start = (selected / height.max(1)) * height.max(1);
+    for (i, e) in entries.iter().enumerate().skip(start).take(height) {
+        let (marker, mut style) = if i == selected {
+            ("▶", Style::new().add_modifier(Modifier::REVERSED))
+        } else {
+            (" ", Style::new())
+        };
+        if e.state == EntryState::Failed {
+            style = style.fg(Color::Red);
+        }
+        lines.push(Line::styled(
+            row(
+                marker,
+                [
+                    &e.id,
+                    &e.version.to_string(),
+                    &state_label(l, e),
+                    &e.attempts.to_string(),
+                    e.error.as_deref().unwrap_or(""),
+                ],
+            ),
+            style,
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}

@@ -14,7 +14,12 @@ use crate::domain::record::{Record, Status};
 use crate::domain::search::search;
 use crate::i18n::{describe_store_error, Lang};
 use crate::store::{AuditAction, Store, StoreError};
+use crate::card::{self, CardError};
 use crate::sync::WorkerHandle;
+use crate::tui::app::CardOutcome;
+use crate::tui::pin::SecretPin;
+use crate::tui::Screen;
+use std::sync::mpsc;
 use crate::tui::app::{draft_from_bytes, Row, SaveKind};
 use crate::tui::{render, update, App, Effect, Env, Event, Snapshot};
 use std::sync::Arc;
@@ -92,9 +97,49 @@ pub fn perform_save(
     }
 }
 
-/// Perform `effects` without a sync worker; see [`perform_with`].
+/// Perform `effects` without a sync worker, card work done in place; see [`perform_with`].
 pub fn perform(store: &Store, app: &App, effects: Vec<Effect>) -> (Vec<Event>, bool) {
-    perform_with(store, None, app, effects)
+    perform_with(store, None, None, app, effects)
+}
+
+/// Card work runs on its own thread (a PIN check talks to the card for a while); its
+/// result comes back as an event through this sender.
+pub type CardSender = mpsc::Sender<Event>;
+
+fn card_tries_event(lang: Lang) -> Event {
+    Event::CardTries(card::pin_tries().map_err(|e| e.message(lang)))
+}
+
+fn card_read_event(lang: Lang, pin: &SecretPin, confirm_last_try: bool) -> Event {
+    let outcome = match card::Pin::parse(pin.expose()) {
+        Err(e) => CardOutcome::Failed(e.message(lang)),
+        Ok(pin) => match card::read_face(&pin, confirm_last_try) {
+            Ok(face) => CardOutcome::Face(face),
+            Err(e @ CardError::WrongPin { tries_left }) => CardOutcome::WrongPin {
+                tries_left,
+                message: e.message(lang),
+            },
+            Err(e @ CardError::PinLocked) => CardOutcome::WrongPin {
+                tries_left: 0,
+                message: e.message(lang),
+            },
+            Err(e) => CardOutcome::Failed(e.message(lang)),
+        },
+    };
+    Event::CardRead(outcome)
+}
+
+/// Run `work` off the UI thread when there is a sender, else right here.
+fn card_job(card: Option<&CardSender>, events: &mut Vec<Event>, work: impl FnOnce() -> Event + Send + 'static) {
+    match card {
+        Some(tx) => {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                let _ = tx.send(work());
+            });
+        }
+        None => events.push(work()),
+    }
 }
 
 /// Perform `effects`; returns follow-up events and whether to quit. The worker, when
@@ -102,6 +147,7 @@ pub fn perform(store: &Store, app: &App, effects: Vec<Effect>) -> (Vec<Event>, b
 pub fn perform_with(
     store: &Store,
     sync: Option<&WorkerHandle>,
+    card: Option<&CardSender>,
     app: &App,
     effects: Vec<Effect>,
 ) -> (Vec<Event>, bool) {
@@ -159,6 +205,13 @@ pub fn perform_with(
                     }
                 }
             },
+            Effect::CardTries => card_job(card, &mut events, move || card_tries_event(lang)),
+            Effect::ReadCard {
+                pin,
+                confirm_last_try,
+            } => card_job(card, &mut events, move || {
+                card_read_event(lang, &pin, confirm_last_try)
+            }),
             Effect::Quit => quit = true,
         }
     }
@@ -201,7 +254,17 @@ pub fn run(store: Arc<Store>, mut app: App, sync: Option<WorkerHandle>) -> io::R
         }
     }
     let mut last_sync = None;
+    let (card_tx, card_rx) = mpsc::channel();
+    let monitor = card::Monitor::spawn();
+    let mut reader_generation = None;
     let result = loop {
+        // Results of card work, and reader insertions/removals.
+        pending.extend(card_rx.try_iter());
+        let generation = monitor.generation();
+        if reader_generation != Some(generation) {
+            reader_generation = Some(generation);
+            pending.push(Event::Reader(monitor.state()));
+        }
         // The worker's state, copied without waiting on the network.
         if let Some(w) = &sync {
             let now_status = w.status();
@@ -222,7 +285,7 @@ pub fn run(store: Arc<Store>, mut app: App, sync: Option<WorkerHandle>) -> io::R
         let mut quit = false;
         while let Some(ev) = (!pending.is_empty()).then(|| pending.remove(0)) {
             let effects = update(&mut app, ev, &env());
-            let (more, q) = perform_with(&store, sync.as_ref(), &app, effects);
+            let (more, q) = perform_with(&store, sync.as_ref(), Some(&card_tx), &app, effects);
             pending.extend(more);
             if q {
                 quit = true;
@@ -235,12 +298,14 @@ pub fn run(store: Arc<Store>, mut app: App, sync: Option<WorkerHandle>) -> io::R
         if let Err(e) = terminal.draw(|f| render(&app, f)) {
             break Err(e);
         }
-        // Block until input: once a second while a sync worker reports (its status
-        // is a cheap copy), else once a minute for the clock. No busy loop.
-        let wait = if sync.is_some() {
-            Duration::from_secs(1)
+        // Block until input, waking once a second for the sync worker's status and the
+        // reader's state (both cheap copies): no busy loop.
+        // A card operation answers within moments: look often while one runs.
+        let card_busy = matches!(app.screen, Screen::Pin { busy: true, .. });
+        let wait = if card_busy {
+            Duration::from_millis(50)
         } else {
-            Duration::from_secs(60 - (now().timestamp() % 60) as u64)
+            Duration::from_secs(1)
         };
         match event::poll(wait) {
             Ok(true) => match event::read() {

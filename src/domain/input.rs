@@ -56,6 +56,8 @@ pub struct VerificationInput {
     pub source: Option<String>,
     #[serde(default)]
     pub checked_at: Option<String>,
+    #[serde(default)]
+    pub card_read: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

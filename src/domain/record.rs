@@ -105,6 +105,10 @@ pub struct Verification {
     pub source: VerificationSource,
     #[serde(default)]
     pub checked_at: Option<DateTime<FixedOffset>>,
+    /// Name, address, birth date and sex were read from the card's chip (issue 5), not
+    /// typed; the clerk still reviewed them.
+    #[serde(default)]
+    pub card_read: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

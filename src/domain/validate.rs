@@ -439,7 +439,11 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
                 case: case?,
                 note: incident_note,
             },
-            verification: Verification { source, checked_at },
+            verification: Verification {
+                source,
+                checked_at,
+                card_read: input.verification.card_read.unwrap_or(false),
+            },
             declaration: Declaration {
                 has_valid_card,
                 insurance_kind: kind?,
@@ -547,6 +551,7 @@ pub fn recheck(
     rec.verification = Verification {
         source: VerificationSource::OnlineRecheck,
         checked_at: Some(ctx.now),
+        card_read: old.verification.card_read,
     };
     rec.insurance = Insurance {
         basis: ClaimBasis::Current,
@@ -589,6 +594,7 @@ pub fn to_input(rec: &Record) -> RecordInput {
         verification: VerificationInput {
             source: Some(rec.verification.source.code().to_string()),
             checked_at: rec.verification.checked_at.map(|t| t.to_rfc3339()),
+            card_read: Some(rec.verification.card_read),
         },
         declaration: DeclarationInput {
             has_valid_card: d.has_valid_card,

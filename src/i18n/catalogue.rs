@@ -332,6 +332,21 @@ catalogue! {
     ColState => "状態", "State";
     ColError => "エラー", "Error";
     SyncNotTried => "未確認", "not tried yet";
+    ActReadCard => "カード読取", "Read card";
+    CardAsking => "カードに暗証番号の残り回数を確認しています…", "Asking the card for the PIN tries left…";
+    CardReading => "カードを読み取っています…", "Reading the card…";
+    CardFilled => "カードから氏名・住所・生年月日・性別を読み取りました。確認してフリガナを入力してください", "Name, address, birth date and sex read from the card. Check them and type the kana";
+    CardFilledAskSex => "カードから読み取りました。性別はカードに記載がないため本人に確認してください", "Read from the card. Sex is not recorded on the card: ask the patient";
+    CardLastTryConfirm => "残り1回です。間違えるとロックされます。本人に確認のうえ、もう一度決定キーで送信します", "1 try left: a wrong PIN locks the card. Confirm with the patient, then press confirm again to send";
+    CardDialogTitle => "カード読取（暗証番号4桁）", "Read card (4-digit PIN)";
+    CardPinHint => "患者さんに入力してもらってください（画面には表示しません）", "Let the patient type it (it is never shown)";
+    StatusCard => "カード", "Card";
+    DoctorStore => "保存先", "store";
+    DoctorConfig => "設定", "config";
+    DoctorKeymap => "キーマップ", "keymap";
+    DoctorReader => "カードリーダー", "card reader";
+    DoctorSync => "送信先", "sync target";
+    DoctorNoConfig => "設定ファイルなし（既定値で動作）", "no config file (defaults apply)";
 
     // Card
     CardNoService => "PC/SCサービス（pcscd）が動いていません。カードは読めないので手入力で続けてください", "The PC/SC service (pcscd) is not running. The card cannot be read; continue with manual entry";
@@ -367,4 +382,5 @@ catalogue! {
     CardStatusEmpty => "カードなし", "no card";
     CardStatusPresent => "カードあり", "card present";
     CardSexNotRecorded => "カードに記載なし（本人に確認）", "not recorded on the card (ask the patient)";
+
 }

@@ -83,7 +83,7 @@ impl Ctx {
             Ctx::Home => &[
                 NewIntake, Open, Void, Search, Followups, Sync, Up, Down, PageUp, PageDown,
             ],
-            Ctx::Form => &[NextField, PrevField, Review, Save, Cancel],
+            Ctx::Form => &[NextField, PrevField, Review, Save, Cancel, ReadCard],
             Ctx::Editor => &[
                 Left, Right, LineStart, LineEnd, Backspace, Delete, Clear, Romaji,
             ],
@@ -140,6 +140,8 @@ pub enum Action {
     ChoicePrev,
     /// Toggle romaji→katakana conversion in the focused text field.
     Romaji,
+    /// Read name, address, birth date and sex from the card's chip.
+    ReadCard,
     Search,
     Followups,
     /// The sync screen: queued and refused versions.
@@ -181,6 +183,7 @@ impl Action {
             ChoiceNext => "choice_next",
             ChoicePrev => "choice_prev",
             Romaji => "romaji",
+            ReadCard => "read_card",
             Search => "search",
             Followups => "followups",
             Sync => "sync",

@@ -10,7 +10,9 @@ use crate::domain::record::{IncidentCase, Record, Status};
 use crate::domain::validate::{self, Context};
 use crate::i18n::{describe_problem, Lang, Msg};
 use crate::keymap::{Action, Ctx, Keymap};
+use crate::card::{CardFace, ReaderState};
 use crate::sync::{EntryState, QueueEntry, SyncStatus};
+use crate::tui::pin::SecretPin;
 use crate::tui::editor::LineEditor;
 use crate::tui::fields::Kind;
 use crate::tui::form::{FormState, Mode};
@@ -70,6 +72,17 @@ pub enum Screen {
     Followups {
         selected: usize,
     },
+    /// Reading the card face: the PIN, typed without echo.
+    Pin {
+        form: FormState,
+        pin: SecretPin,
+        /// Tries left, once the card said; `None` while asking.
+        tries: Option<u8>,
+        /// At one try left the first confirm only shows the warning; the second sends.
+        armed: bool,
+        /// A card operation is running in the background.
+        busy: bool,
+    },
     /// What is waiting to be sent, and what the target refused.
     Sync {
         entries: Vec<QueueEntry>,
@@ -119,6 +132,12 @@ pub enum Event {
     SyncStatus(SyncStatus),
     /// The outbox as the sync screen lists it.
     Queue(Vec<QueueEntry>),
+    /// The card reader's state changed (insertion, removal, pcscd gone).
+    Reader(ReaderState),
+    /// Tries left on the PIN, or why the card could not be asked (already in words).
+    CardTries(Result<u8, String>),
+    /// The result of reading the card face.
+    CardRead(CardOutcome),
     /// Time passed (the clock in the title bar); nothing else changes.
     Tick,
 }
@@ -137,6 +156,10 @@ pub enum Effect {
     LoadQueue,
     /// Send a refused version again (the operator fixed the cause).
     Retry(u64),
+    /// Ask the card how many PIN tries are left (in the background).
+    CardTries,
+    /// Read the card face with this PIN (in the background).
+    ReadCard { pin: SecretPin, confirm_last_try: bool },
     Quit,
 }
 
@@ -165,6 +188,18 @@ pub struct App {
     pub saving: bool,
     /// The sync worker's last reported state; `None` when no worker runs.
     pub sync: Option<SyncStatus>,
+    /// The card reader's last reported state; `None` when nothing watches it.
+    pub reader: Option<ReaderState>,
+}
+
+/// How reading the card ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardOutcome {
+    Face(CardFace),
+    /// The PIN was wrong; the card has this many tries left.
+    WrongPin { tries_left: u8, message: String },
+    /// Anything else, in words; the form stays as it was for manual entry.
+    Failed(String),
 }
 
 impl App {
@@ -189,6 +224,7 @@ impl App {
             help: false,
             saving: false,
             sync: None,
+            reader: None,
         }
     }
 
@@ -218,6 +254,8 @@ impl App {
             Screen::Review { .. } => &[Ctx::Review, Ctx::Global],
             Screen::Void { .. } => &[Ctx::Editor, Ctx::Dialog, Ctx::Global],
             Screen::Discard { .. } => &[Ctx::Dialog, Ctx::Global],
+            // Editor for Backspace; digits are typed, nothing else is edited.
+            Screen::Pin { .. } => &[Ctx::Editor, Ctx::Dialog, Ctx::Global],
             Screen::Search { .. } => &[Ctx::Editor, Ctx::Search, Ctx::Global],
             Screen::Followups { .. } | Screen::Sync { .. } => &[Ctx::List, Ctx::Global],
         }
@@ -305,6 +343,12 @@ pub fn update(app: &mut App, event: Event, env: &Env) -> Vec<Effect> {
             }
             vec![]
         }
+        Event::Reader(r) => {
+            app.reader = Some(r);
+            vec![]
+        }
+        Event::CardTries(result) => on_card_tries(app, result),
+        Event::CardRead(outcome) => on_card_read(app, outcome),
         Event::Tick => vec![],
         Event::Paste(text) => on_text(app, &text),
         Event::Key(key) => on_key(app, key, env),
@@ -351,6 +395,13 @@ fn on_key(app: &mut App, key: KeyEvent, env: &Env) -> Vec<Effect> {
         } => search_key(app, query, results, selected, action, key),
         Screen::Followups { selected } => followups_key(app, selected, action),
         Screen::Sync { entries, selected } => sync_key(app, entries, selected, action),
+        Screen::Pin {
+            form,
+            pin,
+            tries,
+            armed,
+            busy,
+        } => pin_key(app, form, pin, tries, armed, busy, action, key),
     };
     app.screen = screen;
     effects
@@ -644,6 +695,162 @@ fn sync_key(
     }
 }
 
+fn on_card_tries(app: &mut App, result: Result<u8, String>) -> Vec<Effect> {
+    let Screen::Pin { form, .. } = &app.screen else {
+        return vec![];
+    };
+    let form = form.clone();
+    match result {
+        Ok(0) => {
+            app.error(app.lang.t(Msg::CardPinLocked).to_string());
+            app.screen = Screen::Form(form);
+        }
+        Ok(n) => {
+            if n == 1 {
+                app.error(app.lang.t(Msg::CardLastTry).to_string());
+            } else {
+                app.flash = None;
+            }
+            app.screen = Screen::Pin {
+                form,
+                pin: SecretPin::default(),
+                tries: Some(n),
+                armed: false,
+                busy: false,
+            };
+        }
+        Err(message) => {
+            app.error(message);
+            app.screen = Screen::Form(form);
+        }
+    }
+    vec![]
+}
+
+fn on_card_read(app: &mut App, outcome: CardOutcome) -> Vec<Effect> {
+    let Screen::Pin { form, .. } = &app.screen else {
+        return vec![];
+    };
+    let mut form = form.clone();
+    match outcome {
+        CardOutcome::Face(face) => {
+            form.fill_from_card(&face);
+            app.info(if face.sex.is_some() {
+                Msg::CardFilled
+            } else {
+                Msg::CardFilledAskSex
+            });
+            let effects = vec![Effect::SaveDraft(draft_bytes(&form))];
+            app.screen = Screen::Form(form);
+            return effects;
+        }
+        CardOutcome::WrongPin {
+            tries_left,
+            message,
+        } => {
+            app.error(message);
+            if tries_left == 0 {
+                app.screen = Screen::Form(form);
+            } else {
+                app.screen = Screen::Pin {
+                    form,
+                    pin: SecretPin::default(),
+                    tries: Some(tries_left),
+                    armed: false,
+                    busy: false,
+                };
+            }
+        }
+        CardOutcome::Failed(message) => {
+            app.error(message);
+            app.screen = Screen::Form(form);
+        }
+    }
+    vec![]
+}
+
+#[allow(clippy::too_many_arguments)]
+fn pin_key(
+    app: &mut App,
+    form: FormState,
+    mut pin: SecretPin,
+    tries: Option<u8>,
+    armed: bool,
+    busy: bool,
+    action: Option<Action>,
+    key: KeyEvent,
+) -> (Screen, Vec<Effect>) {
+    if busy {
+        // The card is being talked to; keys wait (Esc included: the read is short).
+        return (
+            Screen::Pin {
+                form,
+                pin,
+                tries,
+                armed,
+                busy,
+            },
+            vec![],
+        );
+    }
+    match action {
+        Some(Action::Cancel) => {
+            app.info(Msg::CardCancelled);
+            return (Screen::Form(form), vec![]);
+        }
+        Some(Action::Confirm) => {
+            if !pin.is_complete() {
+                app.error(app.lang.t(Msg::CardPinFormat).to_string());
+            } else if tries == Some(1) && !armed {
+                // One try left: warn once more; only a second confirm sends the PIN.
+                app.error(app.lang.t(Msg::CardLastTryConfirm).to_string());
+                return (
+                    Screen::Pin {
+                        form,
+                        pin,
+                        tries,
+                        armed: true,
+                        busy,
+                    },
+                    vec![],
+                );
+            } else {
+                app.info(Msg::CardReading);
+                let effect = Effect::ReadCard {
+                    pin: pin.clone(),
+                    confirm_last_try: armed,
+                };
+                return (
+                    Screen::Pin {
+                        form,
+                        pin: SecretPin::default(),
+                        tries,
+                        armed,
+                        busy: true,
+                    },
+                    vec![effect],
+                );
+            }
+        }
+        Some(Action::Backspace) => pin.pop(),
+        _ => {
+            if let Some(c) = typed_char(&key) {
+                pin.push(c);
+            }
+        }
+    }
+    (
+        Screen::Pin {
+            form,
+            pin,
+            tries,
+            armed,
+            busy,
+        },
+        vec![],
+    )
+}
+
 /// The first problem's text, in the user's language.
 fn first_problem(app: &App, errors: &[FieldError]) -> String {
     errors
@@ -704,6 +911,20 @@ fn form_key(
         Some(Action::ChoicePrev) => form.cycle(focus, false),
         Some(Action::Backspace) => form.backspace(),
         Some(Action::Romaji) => form.toggle_romaji(),
+        Some(Action::ReadCard) => {
+            form.commit_pending();
+            app.info(Msg::CardAsking);
+            return (
+                Screen::Pin {
+                    form,
+                    pin: SecretPin::default(),
+                    tries: None,
+                    armed: false,
+                    busy: true,
+                },
+                vec![Effect::CardTries],
+            );
+        }
         Some(a) => {
             // Moving the cursor commits pending romaji where it was typed.
             form.commit_pending();

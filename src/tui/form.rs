@@ -20,6 +20,7 @@ use crate::domain::record::{IncidentCase, InsuranceKind, Record, VerificationSou
 use crate::domain::validate::{self, Context};
 use crate::tui::editor::LineEditor;
 use crate::tui::fields::{FieldId, Kind};
+use crate::card::CardFace;
 use crate::tui::romaji::Romaji;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +60,9 @@ pub struct FormState {
     /// Romaji typed in the focused field and not yet converted.
     #[serde(default)]
     pub pending: Romaji,
+    /// Identity fields were filled from the card's chip (recorded with the record).
+    #[serde(default)]
+    pub card_read: bool,
 }
 
 fn default_romaji_fields() -> BTreeSet<FieldId> {
@@ -137,6 +141,7 @@ impl FormState {
             dirty: false,
             romaji_fields: default_romaji_fields(),
             pending: Romaji::default(),
+            card_read: false,
         };
         for id in FieldId::ALL {
             let v = match id.kind() {
@@ -397,6 +402,24 @@ impl FormState {
             .collect()
     }
 
+    /// Fill name, address, birth date and sex as the card holds them; フリガナ is not
+    /// on the card and is still typed. Focus goes to it.
+    pub fn fill_from_card(&mut self, face: &CardFace) {
+        self.commit_pending();
+        self.set_text(FieldId::Name, &face.name);
+        self.set_text(FieldId::Address, &face.address);
+        self.set_text(FieldId::BirthDate, &face.birth_date.to_string());
+        match face.sex {
+            Some(s) => self.set_choice_code(FieldId::Sex, s.code()),
+            None => {
+                self.values.insert(FieldId::Sex, Value::Choice(None));
+            }
+        }
+        self.card_read = true;
+        self.dirty = true;
+        self.focus = FieldId::NameKana;
+    }
+
     /// Whether typed romaji is converted in the focused field.
     pub fn romaji_active(&self) -> bool {
         self.romaji_fields.contains(&self.focus) && self.editor_is_focused()
@@ -518,6 +541,13 @@ impl FormState {
         ins.number = text(FieldId::Number);
         ins.branch = text(FieldId::Branch);
         input.copay.amount_yen = text(FieldId::Received).and_then(|t| parse_count(&t).ok());
+        input.verification.card_read = Some(
+            self.card_read
+                || self
+                    .editing
+                    .as_ref()
+                    .is_some_and(|r| r.verification.card_read),
+        );
         if let Some(old) = &self.editing {
             // An edit keeps the visit's date; the source and basis come from the form.
             input.service_date = Some(old.service_date.to_string());

@@ -5,6 +5,7 @@ pub mod app;
 pub mod editor;
 pub mod fields;
 pub mod form;
+pub mod pin;
 pub mod romaji;
 pub mod view;
 

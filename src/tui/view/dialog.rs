@@ -3,10 +3,10 @@
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::{centered, key_hint, safe};
+use super::{centered, clear_popup, key_hint, safe};
 use crate::domain::record::Record;
 use crate::i18n::Msg;
 use crate::keymap::{Action, Ctx};
@@ -30,7 +30,7 @@ fn keys_line(app: &App) -> Line<'static> {
 pub fn void(app: &App, record: &Record, reason: &LineEditor, frame: &mut Frame, body: Rect) {
     let l = app.lang;
     let area = centered(body, 60.min(body.width), 7);
-    frame.render_widget(Clear, area);
+    clear_popup(frame, area);
     let block = Block::default()
         .borders(Borders::ALL)
         .title(format!(" {} ", l.t(Msg::FieldVoidReason)));
@@ -61,7 +61,7 @@ pub fn void(app: &App, record: &Record, reason: &LineEditor, frame: &mut Frame, 
 
 pub fn discard(app: &App, frame: &mut Frame, body: Rect) {
     let area = centered(body, 50.min(body.width), 5);
-    frame.render_widget(Clear, area);
+    clear_popup(frame, area);
     let lines = vec![
         Line::raw(app.lang.t(Msg::DiscardPrompt)),
         Line::raw(""),
@@ -73,4 +73,51 @@ pub fn discard(app: &App, frame: &mut Frame, body: Rect) {
             .block(Block::default().borders(Borders::ALL)),
         area,
     );
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn pin(
+    app: &App,
+    digits: usize,
+    tries: Option<u8>,
+    armed: bool,
+    busy: bool,
+    frame: &mut Frame,
+    body: Rect,
+) {
+    let l = app.lang;
+    let area = centered(body, 64.min(body.width), 9);
+    clear_popup(frame, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} ", l.t(Msg::CardDialogTitle)));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    // Never the digits: one mark per digit typed.
+    let masked: String = "●".repeat(digits) + &"＿".repeat(4 - digits.min(4));
+    let mut lines = vec![
+        Line::raw(l.t(Msg::CardPinPrompt)),
+        Line::from(vec![
+            Span::raw("  "),
+            Span::styled(masked, Style::new().add_modifier(Modifier::BOLD)),
+        ]),
+        Line::raw(match tries {
+            Some(n) => format!("{}: {n}", l.t(Msg::CardTriesLeft)),
+            None => l.t(Msg::CardAsking).to_string(),
+        }),
+    ];
+    if tries == Some(1) {
+        let msg = if armed { Msg::CardLastTryConfirm } else { Msg::CardLastTry };
+        lines.push(Line::styled(
+            l.t(msg).to_string(),
+            Style::new().fg(ratatui::style::Color::Red),
+        ));
+    } else if busy {
+        lines.push(Line::raw(l.t(Msg::CardReading)));
+    } else {
+        lines.push(Line::raw(l.t(Msg::CardPinHint)));
+    }
+    lines.push(Line::raw(""));
+    lines.push(keys_line(app));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

@@ -40,7 +40,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     let mut hint_line: Option<Line> = None;
     match &app.screen {
         Screen::Home | Screen::Void { .. } => home::render(app, frame, body),
-        Screen::Form(f) | Screen::Discard { form: f } => {
+        Screen::Form(f) | Screen::Discard { form: f } | Screen::Pin { form: f, .. } => {
             hint_line = form::render(app, f, frame, body);
         }
         Screen::Review { record, form: f } => review::render(app, f, record, frame, body),
@@ -62,6 +62,9 @@ pub fn render(app: &App, frame: &mut Frame) {
     match &app.screen {
         Screen::Void { record, reason } => dialog::void(app, record, reason, frame, body),
         Screen::Discard { .. } => dialog::discard(app, frame, body),
+        Screen::Pin {
+            pin, tries, armed, busy, ..
+        } => dialog::pin(app, pin.len(), *tries, *armed, *busy, frame, body),
         _ => {}
     }
     let hint_widget = match &app.flash {
@@ -85,7 +88,7 @@ pub fn render(app: &App, frame: &mut Frame) {
 fn screen_title(app: &App) -> Msg {
     match &app.screen {
         Screen::Home | Screen::Void { .. } => Msg::ScreenHome,
-        Screen::Form(f) | Screen::Discard { form: f } => match f.mode {
+        Screen::Form(f) | Screen::Discard { form: f } | Screen::Pin { form: f, .. } => match f.mode {
             Mode::Edit => Msg::ScreenFormEdit,
             Mode::Recheck => Msg::ScreenRecheck,
             Mode::Intake if f.source().is_none_or(needs_declaration) => Msg::ScreenForm,
@@ -132,8 +135,13 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     let s = &app.snapshot;
     // The worker's count is live; the snapshot's is as of the last save.
     let queued = app.sync.as_ref().map(|x| x.queued).unwrap_or(s.queued);
+    let reader = app
+        .reader
+        .as_ref()
+        .map(|r| format!("{}:{}  ", l.t(Msg::StatusCard), r.label(l)))
+        .unwrap_or_default();
     let right = format!(
-        "{} {}  {} {}  {} {} ",
+        "{reader}{} {}  {} {}  {} {} ",
         l.t(Msg::StatusRecords),
         s.total,
         l.t(Msg::StatusQueued),
@@ -197,6 +205,7 @@ fn key_bar_actions(app: &App) -> &'static [(Ctx, Action)] {
         ],
         Screen::Form(_) => &[
             (Ctx::Form, Action::Review),
+            (Ctx::Form, Action::ReadCard),
             (Ctx::Form, Action::NextField),
             (Ctx::Form, Action::PrevField),
             (Ctx::Form, Action::Cancel),
@@ -209,7 +218,7 @@ fn key_bar_actions(app: &App) -> &'static [(Ctx, Action)] {
             (Ctx::Global, Action::Help),
             (Ctx::Global, Action::Quit),
         ],
-        Screen::Void { .. } | Screen::Discard { .. } => &[
+        Screen::Void { .. } | Screen::Discard { .. } | Screen::Pin { .. } => &[
             (Ctx::Dialog, Action::Confirm),
             (Ctx::Dialog, Action::Cancel),
         ],
@@ -244,6 +253,7 @@ pub fn action_label(a: Action) -> Msg {
         Action::ChoiceNext => Msg::ActChoiceNext,
         Action::ChoicePrev => Msg::ActChoicePrev,
         Action::Romaji => Msg::ActRomaji,
+        Action::ReadCard => Msg::ActReadCard,
         Action::Search => Msg::ActSearch,
         Action::Followups => Msg::ActFollowups,
         Action::Sync => Msg::ActSync,
@@ -316,7 +326,7 @@ fn render_help(app: &App, frame: &mut Frame, body: Rect) {
     let h = (lines.len() as u16 + 2).min(body.height);
     let w = 50.min(body.width);
     let area = centered(body, w, h);
-    frame.render_widget(Clear, area);
+    clear_popup(frame, area);
     frame.render_widget(
         Paragraph::new(lines).block(
             Block::default()
@@ -325,6 +335,22 @@ fn render_help(app: &App, frame: &mut Frame, body: Rect) {
         ),
         area,
     );
+}
+
+/// Clear `area` for a popup. A wide character just left of it would have its right
+/// half covered by the border: blank it, so the terminal never shows half a character.
+pub(crate) fn clear_popup(frame: &mut Frame, area: Rect) {
+    frame.render_widget(Clear, area);
+    if area.x == 0 {
+        return;
+    }
+    let buf = frame.buffer_mut();
+    for y in area.y..area.y.saturating_add(area.height) {
+        let cell = &mut buf[(area.x - 1, y)];
+        if cell.symbol().width() > 1 {
+            cell.set_symbol(" ");
+        }
+    }
 }
 
 pub(crate) fn centered(outer: Rect, w: u16, h: u16) -> Rect {

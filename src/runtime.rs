@@ -10,18 +10,18 @@ use crossterm::execute;
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
+use crate::card::{self, CardError};
 use crate::domain::record::{Record, Status};
 use crate::domain::search::search;
 use crate::i18n::{describe_store_error, Lang};
 use crate::store::{AuditAction, Store, StoreError};
-use crate::card::{self, CardError};
 use crate::sync::WorkerHandle;
 use crate::tui::app::CardOutcome;
+use crate::tui::app::{draft_from_bytes, Row, SaveKind};
 use crate::tui::pin::SecretPin;
 use crate::tui::Screen;
-use std::sync::mpsc;
-use crate::tui::app::{draft_from_bytes, Row, SaveKind};
 use crate::tui::{render, update, App, Effect, Env, Event, Snapshot};
+use std::sync::mpsc;
 use std::sync::Arc;
 
 /// The drafts-tree key of the form being typed.
@@ -130,7 +130,11 @@ fn card_read_event(lang: Lang, pin: &SecretPin, confirm_last_try: bool) -> Event
 }
 
 /// Run `work` off the UI thread when there is a sender, else right here.
-fn card_job(card: Option<&CardSender>, events: &mut Vec<Event>, work: impl FnOnce() -> Event + Send + 'static) {
+fn card_job(
+    card: Option<&CardSender>,
+    events: &mut Vec<Event>,
+    work: impl FnOnce() -> Event + Send + 'static,
+) {
     match card {
         Some(tx) => {
             let tx = tx.clone();
@@ -301,7 +305,7 @@ pub fn run(store: Arc<Store>, mut app: App, sync: Option<WorkerHandle>) -> io::R
         // Block until input, waking once a second for the sync worker's status and the
         // reader's state (both cheap copies): no busy loop.
         // A card operation answers within moments: look often while one runs.
-        let card_busy = matches!(app.screen, Screen::Pin { busy: true, .. });
+        let card_busy = matches!(&app.screen, Screen::Pin(d) if d.busy);
         let wait = if card_busy {
             Duration::from_millis(50)
         } else {

@@ -480,7 +480,7 @@ fn long_address_scrolls_without_breaking_layout() {
 
 fn guide_of(a: &App) -> (onshi::domain::record::IncidentCase, usize) {
     match &a.screen {
-        Screen::Guide { case, selected, .. } => (*case, *selected),
+        Screen::Guide(g) => (g.case, g.selected),
         other => panic!("not on the guide: {other:?}"),
     }
 }
@@ -902,7 +902,7 @@ fn face(sex: Option<onshi::domain::record::Sex>) -> onshi::card::CardFace {
 
 fn pin_screen(a: &App) -> (usize, Option<u8>, bool, bool) {
     match &a.screen {
-        Screen::Pin { pin, tries, armed, busy, .. } => (pin.len(), *tries, *armed, *busy),
+        Screen::Pin(d) => (d.pin.len(), d.tries, d.armed, d.busy),
         other => panic!("not on the PIN dialog: {other:?}"),
     }
 }
@@ -925,14 +925,29 @@ fn card_read_fills_the_four_fields_and_never_shows_the_pin() {
     assert_eq!(pin_screen(&a), (4, Some(3), false, false));
     let s = screen(&a);
     insta::assert_snapshot!("card_pin_ja", s);
-    assert!(!s.contains("1234") && !s.contains("123"), "digits never drawn: {s}");
+    assert!(
+        !s.contains("1234") && !s.contains("123"),
+        "digits never drawn: {s}"
+    );
     let effects = send(&mut a, vec![key(KeyCode::Enter)]);
-    let [Effect::ReadCard { pin, confirm_last_try: false }] = effects.as_slice() else {
+    let [Effect::ReadCard {
+        pin,
+        confirm_last_try: false,
+    }] = effects.as_slice()
+    else {
         panic!("{effects:?}");
     };
     assert_eq!(pin.expose(), "1234");
-    assert!(!format!("{effects:?}").contains("1234"), "Debug is redacted");
-    send(&mut a, vec![Event::CardRead(CardOutcome::Face(face(Some(onshi::domain::record::Sex::Female))))]);
+    assert!(
+        !format!("{effects:?}").contains("1234"),
+        "Debug is redacted"
+    );
+    send(
+        &mut a,
+        vec![Event::CardRead(CardOutcome::Face(face(Some(
+            onshi::domain::record::Sex::Female,
+        ))))],
+    );
     let f = form(&a);
     assert_eq!(f.text(FieldId::Name), "髙橋　葛\u{E0100}子");
     assert_eq!(f.text(FieldId::Address), "東京都千代田区霞が関１－２－２");
@@ -951,12 +966,30 @@ fn one_try_left_needs_a_second_confirm_and_zero_explains_the_lock() {
     send(&mut a, vec![key(KeyCode::F(12)), Event::CardTries(Ok(1))]);
     assert!(screen(&a).contains("残り回数が1回"));
     type_text(&mut a, "1234");
-    assert!(send(&mut a, vec![key(KeyCode::Enter)]).is_empty(), "first confirm only warns");
+    assert!(
+        send(&mut a, vec![key(KeyCode::Enter)]).is_empty(),
+        "first confirm only warns"
+    );
     assert_eq!(pin_screen(&a).2, true);
     let effects = send(&mut a, vec![key(KeyCode::Enter)]);
-    assert!(matches!(effects.as_slice(), [Effect::ReadCard { confirm_last_try: true, .. }]), "{effects:?}");
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::ReadCard {
+                confirm_last_try: true,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
     // Wrong again: the card is now locked; back to the form for manual entry.
-    send(&mut a, vec![Event::CardRead(CardOutcome::WrongPin { tries_left: 0, message: "暗証番号がロックされています".into() })]);
+    send(
+        &mut a,
+        vec![Event::CardRead(CardOutcome::WrongPin {
+            tries_left: 0,
+            message: "暗証番号がロックされています".into(),
+        })],
+    );
     assert!(matches!(a.screen, Screen::Form(_)));
     assert!(screen(&a).contains("ロックされています"));
     // A locked card is refused before any PIN is typed.
@@ -975,19 +1008,37 @@ fn wrong_pin_shows_tries_and_failures_leave_the_form_usable() {
     send(&mut a, vec![key(KeyCode::F(12)), Event::CardTries(Ok(3))]);
     type_text(&mut a, "0000");
     send(&mut a, vec![key(KeyCode::Enter)]);
-    send(&mut a, vec![Event::CardRead(CardOutcome::WrongPin { tries_left: 2, message: "Wrong PIN (tries left: 2)".into() })]);
+    send(
+        &mut a,
+        vec![Event::CardRead(CardOutcome::WrongPin {
+            tries_left: 2,
+            message: "Wrong PIN (tries left: 2)".into(),
+        })],
+    );
     assert_eq!(pin_screen(&a), (0, Some(2), false, false));
     assert!(screen(&a).contains("tries left: 2"));
     // No reader: a clear message, and everything typed is still there.
     send(&mut a, vec![key(KeyCode::Esc)]);
-    send(&mut a, vec![key(KeyCode::F(12)), Event::CardTries(Err("No card reader found".into()))]);
+    send(
+        &mut a,
+        vec![
+            key(KeyCode::F(12)),
+            Event::CardTries(Err("No card reader found".into())),
+        ],
+    );
     assert!(matches!(a.screen, Screen::Form(_)));
     assert_eq!(form(&a).text(FieldId::Name), "Yamada");
     assert!(screen(&a).contains("No card reader found"));
     // A card without sex recorded: the clerk is told to ask.
     send(&mut a, vec![key(KeyCode::F(12)), Event::CardTries(Ok(3))]);
     type_text(&mut a, "1234");
-    send(&mut a, vec![key(KeyCode::Enter), Event::CardRead(CardOutcome::Face(face(None)))]);
+    send(
+        &mut a,
+        vec![
+            key(KeyCode::Enter),
+            Event::CardRead(CardOutcome::Face(face(None))),
+        ],
+    );
     assert_eq!(form(&a).choice_code(FieldId::Sex), None);
     assert!(screen(&a).contains("ask the patient"));
 }
@@ -995,8 +1046,24 @@ fn wrong_pin_shows_tries_and_failures_leave_the_form_usable() {
 #[test]
 fn reader_state_shows_in_the_status_bar() {
     let mut a = app(Lang::Ja);
-    send(&mut a, vec![Event::Reader(onshi::card::ReaderState::CardPresent { reader: "Virtual PCD 00 00".into() })]);
-    assert!(screen(&a).lines().nth(22).unwrap().contains("カード:カードあり"));
-    send(&mut a, vec![Event::Reader(onshi::card::ReaderState::NoService)]);
-    assert!(screen(&a).lines().nth(22).unwrap().contains("カード:pcscd停止"));
+    send(
+        &mut a,
+        vec![Event::Reader(onshi::card::ReaderState::CardPresent {
+            reader: "Virtual PCD 00 00".into(),
+        })],
+    );
+    assert!(screen(&a)
+        .lines()
+        .nth(22)
+        .unwrap()
+        .contains("カード:カードあり"));
+    send(
+        &mut a,
+        vec![Event::Reader(onshi::card::ReaderState::NoService)],
+    );
+    assert!(screen(&a)
+        .lines()
+        .nth(22)
+        .unwrap()
+        .contains("カード:pcscd停止"));
 }

@@ -4,18 +4,18 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use crossterm::event::{KeyEvent, KeyModifiers};
 
+use crate::card::{CardFace, ReaderState};
 use crate::domain::problem::FieldError;
 use crate::domain::procedure;
 use crate::domain::record::{IncidentCase, Record, Status};
 use crate::domain::validate::{self, Context};
 use crate::i18n::{describe_problem, Lang, Msg};
 use crate::keymap::{Action, Ctx, Keymap};
-use crate::card::{CardFace, ReaderState};
 use crate::sync::{EntryState, QueueEntry, SyncStatus};
-use crate::tui::pin::SecretPin;
 use crate::tui::editor::LineEditor;
 use crate::tui::fields::Kind;
 use crate::tui::form::{FormState, Mode};
+use crate::tui::pin::SecretPin;
 
 /// What the screens list, gathered by the runtime from the store.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -45,12 +45,7 @@ pub enum Screen {
         prefill: Option<Box<Record>>,
     },
     /// The procedure for the case, and the choice of qualification source.
-    Guide {
-        case: IncidentCase,
-        selected: usize,
-        note: LineEditor,
-        prefill: Option<Box<Record>>,
-    },
+    Guide(Guide),
     Form(FormState),
     Review {
         form: FormState,
@@ -64,30 +59,68 @@ pub enum Screen {
         form: FormState,
     },
     /// Find an earlier record of a repeat patient by kana or birth date.
-    Search {
-        query: LineEditor,
-        results: Vec<Record>,
-        selected: usize,
-    },
+    Search(SearchState),
     Followups {
         selected: usize,
     },
     /// Reading the card face: the PIN, typed without echo.
-    Pin {
-        form: FormState,
-        pin: SecretPin,
-        /// Tries left, once the card said; `None` while asking.
-        tries: Option<u8>,
-        /// At one try left the first confirm only shows the warning; the second sends.
-        armed: bool,
-        /// A card operation is running in the background.
-        busy: bool,
-    },
+    Pin(PinDialog),
     /// What is waiting to be sent, and what the target refused.
-    Sync {
-        entries: Vec<QueueEntry>,
-        selected: usize,
-    },
+    Sync(SyncList),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Guide {
+    pub case: IncidentCase,
+    /// Index into `procedure::sources(case)`.
+    pub selected: usize,
+    pub note: LineEditor,
+    pub prefill: Option<Box<Record>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchState {
+    pub query: LineEditor,
+    pub results: Vec<Record>,
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PinDialog {
+    pub form: FormState,
+    pub pin: SecretPin,
+    /// Tries left, once the card said; `None` while asking.
+    pub tries: Option<u8>,
+    /// At one try left the first confirm only shows the warning; the second sends.
+    pub armed: bool,
+    /// A card operation is running in the background.
+    pub busy: bool,
+}
+
+impl PinDialog {
+    fn asking(form: FormState) -> Self {
+        PinDialog {
+            form,
+            pin: SecretPin::default(),
+            tries: None,
+            armed: false,
+            busy: true,
+        }
+    }
+
+    fn ready(form: FormState, tries: u8) -> Self {
+        PinDialog {
+            tries: Some(tries),
+            busy: false,
+            ..PinDialog::asking(form)
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncList {
+    pub entries: Vec<QueueEntry>,
+    pub selected: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,7 +192,10 @@ pub enum Effect {
     /// Ask the card how many PIN tries are left (in the background).
     CardTries,
     /// Read the card face with this PIN (in the background).
-    ReadCard { pin: SecretPin, confirm_last_try: bool },
+    ReadCard {
+        pin: SecretPin,
+        confirm_last_try: bool,
+    },
     Quit,
 }
 
@@ -197,7 +233,10 @@ pub struct App {
 pub enum CardOutcome {
     Face(CardFace),
     /// The PIN was wrong; the card has this many tries left.
-    WrongPin { tries_left: u8, message: String },
+    WrongPin {
+        tries_left: u8,
+        message: String,
+    },
     /// Anything else, in words; the form stays as it was for manual entry.
     Failed(String),
 }
@@ -246,7 +285,7 @@ impl App {
         match &self.screen {
             Screen::Home => &[Ctx::Home, Ctx::Global],
             Screen::Triage { .. } => &[Ctx::Triage, Ctx::Global],
-            Screen::Guide { .. } => &[Ctx::Editor, Ctx::Guide, Ctx::Global],
+            Screen::Guide(_) => &[Ctx::Editor, Ctx::Guide, Ctx::Global],
             Screen::Form(f) => match f.focus.kind() {
                 Kind::Choice(_) => &[Ctx::Choice, Ctx::Form, Ctx::Global],
                 _ => &[Ctx::Editor, Ctx::Form, Ctx::Global],
@@ -255,9 +294,9 @@ impl App {
             Screen::Void { .. } => &[Ctx::Editor, Ctx::Dialog, Ctx::Global],
             Screen::Discard { .. } => &[Ctx::Dialog, Ctx::Global],
             // Editor for Backspace; digits are typed, nothing else is edited.
-            Screen::Pin { .. } => &[Ctx::Editor, Ctx::Dialog, Ctx::Global],
-            Screen::Search { .. } => &[Ctx::Editor, Ctx::Search, Ctx::Global],
-            Screen::Followups { .. } | Screen::Sync { .. } => &[Ctx::List, Ctx::Global],
+            Screen::Pin(_) => &[Ctx::Editor, Ctx::Dialog, Ctx::Global],
+            Screen::Search(_) => &[Ctx::Editor, Ctx::Search, Ctx::Global],
+            Screen::Followups { .. } | Screen::Sync(_) => &[Ctx::List, Ctx::Global],
         }
     }
 
@@ -323,12 +362,9 @@ pub fn update(app: &mut App, event: Event, env: &Env) -> Vec<Effect> {
             vec![]
         }
         Event::SearchResults(found) => {
-            if let Screen::Search {
-                results, selected, ..
-            } = &mut app.screen
-            {
-                *results = found;
-                *selected = 0;
+            if let Screen::Search(st) = &mut app.screen {
+                st.results = found;
+                st.selected = 0;
             }
             vec![]
         }
@@ -337,9 +373,9 @@ pub fn update(app: &mut App, event: Event, env: &Env) -> Vec<Effect> {
             vec![]
         }
         Event::Queue(found) => {
-            if let Screen::Sync { entries, selected } = &mut app.screen {
-                *selected = (*selected).min(found.len().saturating_sub(1));
-                *entries = found;
+            if let Screen::Sync(list) = &mut app.screen {
+                list.selected = list.selected.min(found.len().saturating_sub(1));
+                list.entries = found;
             }
             vec![]
         }
@@ -374,12 +410,7 @@ fn on_key(app: &mut App, key: KeyEvent, env: &Env) -> Vec<Effect> {
     let (screen, effects) = match screen {
         Screen::Home => home_key(app, action),
         Screen::Triage { selected, prefill } => triage_key(app, selected, prefill, action),
-        Screen::Guide {
-            case,
-            selected,
-            note,
-            prefill,
-        } => guide_key(app, case, selected, note, prefill, action, key),
+        Screen::Guide(g) => guide_key(app, g, action, key),
         Screen::Form(form) => form_key(app, form, action, key, env),
         Screen::Review { form, record } => review_key(app, form, record, action),
         Screen::Void { record, reason } => void_key(app, record, reason, action, key, env),
@@ -388,20 +419,10 @@ fn on_key(app: &mut App, key: KeyEvent, env: &Env) -> Vec<Effect> {
             Some(Action::Cancel) => (Screen::Form(form), vec![]),
             _ => (Screen::Discard { form }, vec![]),
         },
-        Screen::Search {
-            query,
-            results,
-            selected,
-        } => search_key(app, query, results, selected, action, key),
+        Screen::Search(st) => search_key(app, st, action, key),
         Screen::Followups { selected } => followups_key(app, selected, action),
-        Screen::Sync { entries, selected } => sync_key(app, entries, selected, action),
-        Screen::Pin {
-            form,
-            pin,
-            tries,
-            armed,
-            busy,
-        } => pin_key(app, form, pin, tries, armed, busy, action, key),
+        Screen::Sync(list) => sync_key(app, list, action),
+        Screen::Pin(dialog) => pin_key(app, dialog, action, key),
     };
     app.screen = screen;
     effects
@@ -448,11 +469,11 @@ fn home_key(app: &mut App, action: Option<Action>) -> (Screen, Vec<Effect>) {
         Some(Action::Search) => {
             app.flash = None;
             return (
-                Screen::Search {
+                Screen::Search(SearchState {
                     query: LineEditor::default(),
                     results: Vec::new(),
                     selected: 0,
-                },
+                }),
                 vec![],
             );
         }
@@ -463,10 +484,10 @@ fn home_key(app: &mut App, action: Option<Action>) -> (Screen, Vec<Effect>) {
         Some(Action::Sync) => {
             app.flash = None;
             return (
-                Screen::Sync {
+                Screen::Sync(SyncList {
                     entries: Vec::new(),
                     selected: 0,
-                },
+                }),
                 vec![Effect::LoadQueue],
             );
         }
@@ -512,12 +533,12 @@ fn triage_key(
     if let Some(case) = chosen.and_then(|i| IncidentCase::ALL.get(i).copied()) {
         app.flash = None;
         return (
-            Screen::Guide {
+            Screen::Guide(Guide {
                 case,
                 selected: 0,
                 note: LineEditor::default(),
                 prefill,
-            },
+            }),
             vec![],
         );
     }
@@ -528,32 +549,30 @@ fn triage_key(
     (Screen::Triage { selected, prefill }, vec![])
 }
 
-#[allow(clippy::too_many_arguments)]
 fn guide_key(
     app: &mut App,
-    case: IncidentCase,
-    selected: usize,
-    mut note: LineEditor,
-    prefill: Option<Box<Record>>,
+    mut g: Guide,
     action: Option<Action>,
     key: KeyEvent,
 ) -> (Screen, Vec<Effect>) {
-    let sources = procedure::sources(case);
+    let sources = procedure::sources(g.case);
     match action {
         Some(Action::Confirm) => {
             let source = sources
-                .get(selected)
+                .get(g.selected)
                 .copied()
                 .unwrap_or(crate::domain::record::VerificationSource::Declaration);
             let today = app.today();
-            let form = match &prefill {
-                Some(earlier) => FormState::prefill(earlier, today, case, source, note.text()),
-                None => FormState::intake(today, case, source, note.text()),
+            let note = g.note.text();
+            let form = match &g.prefill {
+                Some(earlier) => FormState::prefill(earlier, today, g.case, source, note),
+                None => FormState::intake(today, g.case, source, note),
             };
             let effects = vec![Effect::SaveDraft(draft_bytes(&form))];
             return (Screen::Form(form), effects);
         }
         Some(Action::Cancel) => {
+            let prefill = g.prefill;
             return (
                 Screen::Triage {
                     selected: 0,
@@ -563,43 +582,24 @@ fn guide_key(
             );
         }
         Some(a @ (Action::Up | Action::Down)) => {
-            let selected = step(selected, sources.len(), Some(a));
-            return (
-                Screen::Guide {
-                    case,
-                    selected,
-                    note,
-                    prefill,
-                },
-                vec![],
-            );
+            g.selected = step(g.selected, sources.len(), Some(a))
         }
-        Some(a) => edit(&mut note, a),
-        None => type_into(&mut note, &key),
+        Some(a) => edit(&mut g.note, a),
+        None => type_into(&mut g.note, &key),
     }
-    (
-        Screen::Guide {
-            case,
-            selected,
-            note,
-            prefill,
-        },
-        vec![],
-    )
+    (Screen::Guide(g), vec![])
 }
 
 fn search_key(
     app: &mut App,
-    mut query: LineEditor,
-    results: Vec<Record>,
-    selected: usize,
+    mut st: SearchState,
     action: Option<Action>,
     key: KeyEvent,
 ) -> (Screen, Vec<Effect>) {
-    let before = query.text().to_string();
+    let before = st.query.text().to_string();
     match action {
         Some(Action::Confirm) => {
-            if let Some(r) = results.get(selected) {
+            if let Some(r) = st.results.get(st.selected) {
                 app.flash = None;
                 return (
                     Screen::Triage {
@@ -613,32 +613,17 @@ fn search_key(
         }
         Some(Action::Cancel) => return (Screen::Home, vec![]),
         Some(a @ (Action::Up | Action::Down)) => {
-            let selected = step(selected, results.len(), Some(a));
-            return (
-                Screen::Search {
-                    query,
-                    results,
-                    selected,
-                },
-                vec![],
-            );
+            st.selected = step(st.selected, st.results.len(), Some(a))
         }
-        Some(a) => edit(&mut query, a),
-        None => type_into(&mut query, &key),
+        Some(a) => edit(&mut st.query, a),
+        None => type_into(&mut st.query, &key),
     }
-    let effects = if query.text() != before {
-        vec![Effect::Search(query.text().to_string())]
+    let effects = if st.query.text() != before {
+        vec![Effect::Search(st.query.text().to_string())]
     } else {
         vec![]
     };
-    (
-        Screen::Search {
-            query,
-            results,
-            selected,
-        },
-        effects,
-    )
+    (Screen::Search(st), effects)
 }
 
 fn followups_key(app: &mut App, selected: usize, action: Option<Action>) -> (Screen, Vec<Effect>) {
@@ -666,44 +651,34 @@ fn followups_key(app: &mut App, selected: usize, action: Option<Action>) -> (Scr
     }
 }
 
-fn sync_key(
-    app: &mut App,
-    entries: Vec<QueueEntry>,
-    selected: usize,
-    action: Option<Action>,
-) -> (Screen, Vec<Effect>) {
+fn sync_key(app: &mut App, mut list: SyncList, action: Option<Action>) -> (Screen, Vec<Effect>) {
     match action {
-        Some(Action::Confirm) => match entries.get(selected) {
+        Some(Action::Confirm) => match list.entries.get(list.selected) {
             Some(e) if e.state == EntryState::Failed => {
                 app.info(Msg::SyncRetrying);
                 let seq = e.seq;
-                (
-                    Screen::Sync { entries, selected },
+                return (
+                    Screen::Sync(list),
                     vec![Effect::Retry(seq), Effect::LoadQueue],
-                )
+                );
             }
-            _ => {
-                app.info(Msg::SyncNothingToRetry);
-                (Screen::Sync { entries, selected }, vec![])
-            }
+            _ => app.info(Msg::SyncNothingToRetry),
         },
-        Some(Action::Cancel) => (Screen::Home, vec![]),
-        other => {
-            let selected = step(selected, entries.len(), other);
-            (Screen::Sync { entries, selected }, vec![])
-        }
+        Some(Action::Cancel) => return (Screen::Home, vec![]),
+        other => list.selected = step(list.selected, list.entries.len(), other),
     }
+    (Screen::Sync(list), vec![])
 }
 
 fn on_card_tries(app: &mut App, result: Result<u8, String>) -> Vec<Effect> {
-    let Screen::Pin { form, .. } = &app.screen else {
+    let Screen::Pin(dialog) = &app.screen else {
         return vec![];
     };
-    let form = form.clone();
-    match result {
+    let form = dialog.form.clone();
+    app.screen = match result {
         Ok(0) => {
             app.error(app.lang.t(Msg::CardPinLocked).to_string());
-            app.screen = Screen::Form(form);
+            Screen::Form(form)
         }
         Ok(n) => {
             if n == 1 {
@@ -711,28 +686,22 @@ fn on_card_tries(app: &mut App, result: Result<u8, String>) -> Vec<Effect> {
             } else {
                 app.flash = None;
             }
-            app.screen = Screen::Pin {
-                form,
-                pin: SecretPin::default(),
-                tries: Some(n),
-                armed: false,
-                busy: false,
-            };
+            Screen::Pin(PinDialog::ready(form, n))
         }
         Err(message) => {
             app.error(message);
-            app.screen = Screen::Form(form);
+            Screen::Form(form)
         }
-    }
+    };
     vec![]
 }
 
 fn on_card_read(app: &mut App, outcome: CardOutcome) -> Vec<Effect> {
-    let Screen::Pin { form, .. } = &app.screen else {
+    let Screen::Pin(dialog) = &app.screen else {
         return vec![];
     };
-    let mut form = form.clone();
-    match outcome {
+    let mut form = dialog.form.clone();
+    let (screen, effects) = match outcome {
         CardOutcome::Face(face) => {
             form.fill_from_card(&face);
             app.info(if face.sex.is_some() {
@@ -741,8 +710,7 @@ fn on_card_read(app: &mut App, outcome: CardOutcome) -> Vec<Effect> {
                 Msg::CardFilledAskSex
             });
             let effects = vec![Effect::SaveDraft(draft_bytes(&form))];
-            app.screen = Screen::Form(form);
-            return effects;
+            (Screen::Form(form), effects)
         }
         CardOutcome::WrongPin {
             tries_left,
@@ -750,105 +718,60 @@ fn on_card_read(app: &mut App, outcome: CardOutcome) -> Vec<Effect> {
         } => {
             app.error(message);
             if tries_left == 0 {
-                app.screen = Screen::Form(form);
+                (Screen::Form(form), vec![])
             } else {
-                app.screen = Screen::Pin {
-                    form,
-                    pin: SecretPin::default(),
-                    tries: Some(tries_left),
-                    armed: false,
-                    busy: false,
-                };
+                (Screen::Pin(PinDialog::ready(form, tries_left)), vec![])
             }
         }
         CardOutcome::Failed(message) => {
             app.error(message);
-            app.screen = Screen::Form(form);
+            (Screen::Form(form), vec![])
         }
-    }
-    vec![]
+    };
+    app.screen = screen;
+    effects
 }
 
-#[allow(clippy::too_many_arguments)]
 fn pin_key(
     app: &mut App,
-    form: FormState,
-    mut pin: SecretPin,
-    tries: Option<u8>,
-    armed: bool,
-    busy: bool,
+    mut d: PinDialog,
     action: Option<Action>,
     key: KeyEvent,
 ) -> (Screen, Vec<Effect>) {
-    if busy {
+    if d.busy {
         // The card is being talked to; keys wait (Esc included: the read is short).
-        return (
-            Screen::Pin {
-                form,
-                pin,
-                tries,
-                armed,
-                busy,
-            },
-            vec![],
-        );
+        return (Screen::Pin(d), vec![]);
     }
     match action {
         Some(Action::Cancel) => {
             app.info(Msg::CardCancelled);
-            return (Screen::Form(form), vec![]);
+            return (Screen::Form(d.form), vec![]);
+        }
+        Some(Action::Confirm) if !d.pin.is_complete() => {
+            app.error(app.lang.t(Msg::CardPinFormat).to_string());
+        }
+        Some(Action::Confirm) if d.tries == Some(1) && !d.armed => {
+            // One try left: warn once more; only a second confirm sends the PIN.
+            app.error(app.lang.t(Msg::CardLastTryConfirm).to_string());
+            d.armed = true;
         }
         Some(Action::Confirm) => {
-            if !pin.is_complete() {
-                app.error(app.lang.t(Msg::CardPinFormat).to_string());
-            } else if tries == Some(1) && !armed {
-                // One try left: warn once more; only a second confirm sends the PIN.
-                app.error(app.lang.t(Msg::CardLastTryConfirm).to_string());
-                return (
-                    Screen::Pin {
-                        form,
-                        pin,
-                        tries,
-                        armed: true,
-                        busy,
-                    },
-                    vec![],
-                );
-            } else {
-                app.info(Msg::CardReading);
-                let effect = Effect::ReadCard {
-                    pin: pin.clone(),
-                    confirm_last_try: armed,
-                };
-                return (
-                    Screen::Pin {
-                        form,
-                        pin: SecretPin::default(),
-                        tries,
-                        armed,
-                        busy: true,
-                    },
-                    vec![effect],
-                );
-            }
+            app.info(Msg::CardReading);
+            let effect = Effect::ReadCard {
+                pin: std::mem::take(&mut d.pin),
+                confirm_last_try: d.armed,
+            };
+            d.busy = true;
+            return (Screen::Pin(d), vec![effect]);
         }
-        Some(Action::Backspace) => pin.pop(),
+        Some(Action::Backspace) => d.pin.pop(),
         _ => {
             if let Some(c) = typed_char(&key) {
-                pin.push(c);
+                d.pin.push(c);
             }
         }
     }
-    (
-        Screen::Pin {
-            form,
-            pin,
-            tries,
-            armed,
-            busy,
-        },
-        vec![],
-    )
+    (Screen::Pin(d), vec![])
 }
 
 /// The first problem's text, in the user's language.
@@ -915,13 +838,7 @@ fn form_key(
             form.commit_pending();
             app.info(Msg::CardAsking);
             return (
-                Screen::Pin {
-                    form,
-                    pin: SecretPin::default(),
-                    tries: None,
-                    armed: false,
-                    busy: true,
-                },
+                Screen::Pin(PinDialog::asking(form)),
                 vec![Effect::CardTries],
             );
         }
@@ -999,13 +916,13 @@ fn on_text(app: &mut App, text: &str) -> Vec<Effect> {
             reason.insert(text);
             vec![]
         }
-        Screen::Guide { note, .. } => {
-            note.insert(text);
+        Screen::Guide(g) => {
+            g.note.insert(text);
             vec![]
         }
-        Screen::Search { query, .. } => {
-            query.insert(text);
-            vec![Effect::Search(query.text().to_string())]
+        Screen::Search(st) => {
+            st.query.insert(text);
+            vec![Effect::Search(st.query.text().to_string())]
         }
         _ => vec![],
     }

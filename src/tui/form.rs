@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::card::CardFace;
 use crate::domain::claim::{copay_yen, parse_count};
 use crate::domain::copay::asks_ratio;
 use crate::domain::era::parse_date;
@@ -20,7 +21,6 @@ use crate::domain::record::{IncidentCase, InsuranceKind, Record, VerificationSou
 use crate::domain::validate::{self, Context};
 use crate::tui::editor::LineEditor;
 use crate::tui::fields::{FieldId, Kind};
-use crate::card::CardFace;
 use crate::tui::romaji::Romaji;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,7 +10,7 @@ use super::{centered, clear_popup, key_hint, safe};
 use crate::domain::record::Record;
 use crate::i18n::Msg;
 use crate::keymap::{Action, Ctx};
-use crate::tui::app::App;
+use crate::tui::app::{App, PinDialog};
 use crate::tui::editor::LineEditor;
 
 fn keys_line(app: &App) -> Line<'static> {
@@ -75,17 +75,9 @@ pub fn discard(app: &App, frame: &mut Frame, body: Rect) {
     );
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn pin(
-    app: &App,
-    digits: usize,
-    tries: Option<u8>,
-    armed: bool,
-    busy: bool,
-    frame: &mut Frame,
-    body: Rect,
-) {
+pub fn pin(app: &App, d: &PinDialog, frame: &mut Frame, body: Rect) {
     let l = app.lang;
+    let (digits, tries, armed, busy) = (d.pin.len(), d.tries, d.armed, d.busy);
     let area = centered(body, 64.min(body.width), 9);
     clear_popup(frame, area);
     let block = Block::default()
@@ -107,7 +99,11 @@ pub fn pin(
         }),
     ];
     if tries == Some(1) {
-        let msg = if armed { Msg::CardLastTryConfirm } else { Msg::CardLastTry };
+        let msg = if armed {
+            Msg::CardLastTryConfirm
+        } else {
+            Msg::CardLastTry
+        };
         lines.push(Line::styled(
             l.t(msg).to_string(),
             Style::new().fg(ratatui::style::Color::Red),

@@ -20,7 +20,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::domain::procedure::needs_declaration;
 use crate::i18n::{Lang, Msg};
 use crate::keymap::{Action, Ctx};
-use crate::tui::app::{App, Level, Screen};
+use crate::tui::app::{App, Level, PinDialog, Screen};
 use crate::tui::form::Mode;
 
 pub use width::{fit, safe, wrap};
@@ -40,31 +40,20 @@ pub fn render(app: &App, frame: &mut Frame) {
     let mut hint_line: Option<Line> = None;
     match &app.screen {
         Screen::Home | Screen::Void { .. } => home::render(app, frame, body),
-        Screen::Form(f) | Screen::Discard { form: f } | Screen::Pin { form: f, .. } => {
+        Screen::Form(f) | Screen::Discard { form: f } | Screen::Pin(PinDialog { form: f, .. }) => {
             hint_line = form::render(app, f, frame, body);
         }
         Screen::Review { record, form: f } => review::render(app, f, record, frame, body),
         Screen::Triage { selected, .. } => procedure::triage(app, *selected, frame, body),
-        Screen::Guide {
-            case,
-            selected,
-            note,
-            ..
-        } => procedure::guide(app, *case, *selected, note, frame, body),
-        Screen::Search {
-            query,
-            results,
-            selected,
-        } => lists::search(app, query, results, *selected, frame, body),
+        Screen::Guide(g) => procedure::guide(app, g.case, g.selected, &g.note, frame, body),
+        Screen::Search(st) => lists::search(app, &st.query, &st.results, st.selected, frame, body),
         Screen::Followups { selected } => lists::followups(app, *selected, frame, body),
-        Screen::Sync { entries, selected } => sync::render(app, entries, *selected, frame, body),
+        Screen::Sync(list) => sync::render(app, &list.entries, list.selected, frame, body),
     }
     match &app.screen {
         Screen::Void { record, reason } => dialog::void(app, record, reason, frame, body),
         Screen::Discard { .. } => dialog::discard(app, frame, body),
-        Screen::Pin {
-            pin, tries, armed, busy, ..
-        } => dialog::pin(app, pin.len(), *tries, *armed, *busy, frame, body),
+        Screen::Pin(d) => dialog::pin(app, d, frame, body),
         _ => {}
     }
     let hint_widget = match &app.flash {
@@ -88,18 +77,20 @@ pub fn render(app: &App, frame: &mut Frame) {
 fn screen_title(app: &App) -> Msg {
     match &app.screen {
         Screen::Home | Screen::Void { .. } => Msg::ScreenHome,
-        Screen::Form(f) | Screen::Discard { form: f } | Screen::Pin { form: f, .. } => match f.mode {
-            Mode::Edit => Msg::ScreenFormEdit,
-            Mode::Recheck => Msg::ScreenRecheck,
-            Mode::Intake if f.source().is_none_or(needs_declaration) => Msg::ScreenForm,
-            Mode::Intake => Msg::ScreenIntake,
-        },
+        Screen::Form(f) | Screen::Discard { form: f } | Screen::Pin(PinDialog { form: f, .. }) => {
+            match f.mode {
+                Mode::Edit => Msg::ScreenFormEdit,
+                Mode::Recheck => Msg::ScreenRecheck,
+                Mode::Intake if f.source().is_none_or(needs_declaration) => Msg::ScreenForm,
+                Mode::Intake => Msg::ScreenIntake,
+            }
+        }
         Screen::Review { .. } => Msg::ScreenReview,
         Screen::Triage { .. } => Msg::ScreenTriage,
-        Screen::Guide { .. } => Msg::ScreenGuide,
-        Screen::Search { .. } => Msg::ScreenSearch,
+        Screen::Guide(_) => Msg::ScreenGuide,
+        Screen::Search(_) => Msg::ScreenSearch,
         Screen::Followups { .. } => Msg::ScreenFollowups,
-        Screen::Sync { .. } => Msg::ScreenSync,
+        Screen::Sync(_) => Msg::ScreenSync,
     }
 }
 
@@ -183,17 +174,17 @@ fn key_bar_actions(app: &App) -> &'static [(Ctx, Action)] {
             (Ctx::Triage, Action::Cancel),
             (Ctx::Global, Action::Help),
         ],
-        Screen::Guide { .. } => &[
+        Screen::Guide(_) => &[
             (Ctx::Guide, Action::Confirm),
             (Ctx::Guide, Action::Cancel),
             (Ctx::Global, Action::Help),
         ],
-        Screen::Search { .. } => &[
+        Screen::Search(_) => &[
             (Ctx::Search, Action::Confirm),
             (Ctx::Search, Action::Cancel),
             (Ctx::Global, Action::Help),
         ],
-        Screen::Sync { .. } => &[
+        Screen::Sync(_) => &[
             (Ctx::List, Action::Confirm),
             (Ctx::List, Action::Cancel),
             (Ctx::Global, Action::Help),
@@ -218,7 +209,7 @@ fn key_bar_actions(app: &App) -> &'static [(Ctx, Action)] {
             (Ctx::Global, Action::Help),
             (Ctx::Global, Action::Quit),
         ],
-        Screen::Void { .. } | Screen::Discard { .. } | Screen::Pin { .. } => &[
+        Screen::Void { .. } | Screen::Discard { .. } | Screen::Pin(_) => &[
             (Ctx::Dialog, Action::Confirm),
             (Ctx::Dialog, Action::Cancel),
         ],

@@ -5,6 +5,8 @@
 //! empty. When pcscd or vpcd cannot be reached the tests fail with instructions; they never
 //! skip. `scripts/dev test` installs and starts the stack.
 
+#[path = "common/tmux.rs"]
+mod tmux;
 mod vcard;
 
 use std::io::Write;
@@ -484,4 +486,61 @@ fn cli_without_pcscd_says_so() {
     assert_eq!(code, 1);
     assert!(out.is_empty());
     assert!(err.contains("pcscd"), "{err}");
+}
+
+/// Issue 5 §4: on the form, one key reads the card (PIN typed masked) and fills the four
+/// fields; the record says so; only allowed APDUs reached the card.
+#[test]
+fn the_desk_reads_the_card_into_the_form() {
+    let _g = stack();
+    let c = insert(Spec::my_number(face_file()));
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let t = tmux::Tmux::start("card", &store, "--operator 佐藤");
+    t.wait_for("カード:カードあり");
+    // 3-1 (face-auth reader broken); the declaration is the third source there.
+    t.keys(&["F2", "3", "Down", "Down", "Enter"]);
+    t.wait_for("被保険者資格申立書");
+    t.keys(&["F12"]);
+    t.wait_for("残り回数: 3");
+    t.text("1234");
+    let masked = t.wait_for("●●●●");
+    assert!(!masked.contains("1234"), "the PIN is never drawn: {masked}");
+    t.keys(&["Enter"]);
+    let filled = t.wait_for("カードから氏名・住所・生年月日・性別を読み取りました");
+    assert!(filled.contains("東京都葛飾区柴又"), "{filled}");
+    assert!(filled.contains("1956-04-01"), "{filled}");
+    // フリガナ is not on the card: typed as romaji, then the rest of the 申立書.
+    t.text("yoshino kuzuko");
+    t.keys(&[
+        "Tab", "Tab", "Tab", "Tab", "Tab", "Right", "Right", "Tab", "Right",
+    ]);
+    // Born 1956-04-01, so 70 now: the form asks 一部負担金の割合 (2割).
+    t.keys(&["Tab", "Tab", "Tab", "Tab", "Tab", "Right", "Right", "F9"]);
+    let review = t.wait_for("内容の確認");
+    assert!(review.contains("ヨシノ　クズコ"), "{review}");
+    t.keys(&["F5"]);
+    t.wait_for("保存しました");
+    t.keys(&["F10"]);
+    t.wait_for("ONSHI-EXIT=0");
+    drop(t);
+
+    let out = Command::new(env!("CARGO_BIN_EXE_onshi"))
+        .args(["export", "--format", "jsonl", "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    let rec: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rec["declaration"]["name"], NAME);
+    assert_eq!(rec["declaration"]["address"], ADDRESS);
+    assert_eq!(rec["declaration"]["birth_date"], "1956-04-01");
+    assert_eq!(rec["declaration"]["sex"], "female");
+    assert_eq!(rec["verification"]["card_read"], true);
+    assert_eq!(
+        c.tries_left(),
+        3,
+        "a right PIN resets nothing and uses no try"
+    );
+    assert_only_allowed(&c.apdus());
+    eject(c);
 }

@@ -4,6 +4,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+/// Retention when the config does not say: the guidance lets a clinic discard the form
+/// once payment is confirmed, which 90 days comfortably covers.
+pub const DEFAULT_RETENTION_DAYS: u32 = 90;
+
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -11,6 +15,9 @@ pub struct Config {
     pub operator: Option<String>,
     pub lang: Option<String>,
     pub keymap: Option<String>,
+    /// Days a delivered, settled record is kept before `onshi purge` may delete it
+    /// (default [`DEFAULT_RETENTION_DAYS`]).
+    pub retention_days: Option<u32>,
     #[serde(default)]
     pub sync: SyncConfig,
     #[serde(default)]

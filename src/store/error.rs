@@ -29,6 +29,27 @@ pub enum StoreError {
     Corrupt { detail: String },
     /// Any other I/O or storage engine failure.
     Io { kind: io::ErrorKind, detail: String },
+    /// The store is encrypted: open it with the passphrase.
+    Locked,
+    /// The passphrase does not open this store. Nothing was read or changed.
+    WrongPassphrase,
+    /// Encryption cannot be set up or used as asked.
+    Encryption { issue: EncryptionIssue },
+}
+
+/// Why `init --encrypt` or an unlock was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EncryptionIssue {
+    /// `init --encrypt` on a store that already holds records or drafts.
+    NotEmpty,
+    /// `init --encrypt` on a store that is already encrypted.
+    AlreadyEncrypted,
+    /// A passphrase was given for a store that is not encrypted.
+    NotEncrypted,
+    /// The new passphrase is too short.
+    WeakPassphrase,
+    /// The store was encrypted by a newer onshi (unknown format or KDF).
+    Unsupported,
 }
 
 impl fmt::Display for StoreError {
@@ -58,6 +79,9 @@ impl fmt::Display for StoreError {
             ),
             StoreError::Corrupt { detail } => write!(f, "store data is corrupt: {detail}"),
             StoreError::Io { kind, detail } => write!(f, "I/O error ({kind}): {detail}"),
+            StoreError::Locked => write!(f, "store is encrypted; a passphrase is needed"),
+            StoreError::WrongPassphrase => write!(f, "wrong passphrase for this store"),
+            StoreError::Encryption { issue } => write!(f, "encryption: {issue:?}"),
         }
     }
 }

@@ -6,15 +6,21 @@
 //! - `outbox`: seq (u64 BE, from `generate_id`) → `{"id","version"}`, delivery order
 //! - `drafts`: key → bytes (autosaved form state)
 //! - `audit`: seq (u64 BE) → [`AuditEntry`] JSON (no personal field values)
-//! - `meta`: `schema_version` (u32 BE), `terminal_id` (UTF-8)
+//! - `meta`: `schema_version` (u32 BE), `terminal_id` (UTF-8), `last_operator` (UTF-8),
+//!   `crypto` (encryption settings, see `crypto.rs`; absent for a plain store)
+//!
+//! In an encrypted store the values of `records`, `versions` and `drafts` are sealed
+//! (`crypto.rs`); everything above them sees plain JSON.
 //!
 //! Every save is one transaction over the trees followed by `Db::flush`, and returns `Ok`
 //! only after the flush: that is what makes 「保存しました」 true.
 
+mod crypto;
 mod error;
 mod lock;
 mod outbox;
 mod perms;
+mod retention;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -27,16 +33,20 @@ use sled::Tree;
 
 use crate::domain::record::Record;
 
-pub use error::StoreError;
+pub use crypto::MIN_PASSPHRASE_CHARS;
+use crypto::{SealedTree, TreeError, Unlock};
 use error::{corrupt_json, from_sled, key_label};
+pub use error::{EncryptionIssue, StoreError};
 use lock::StoreLock;
 pub use outbox::{OutboxFailure, OutboxItem};
+pub use retention::{purge_cutoff, purge_decision, PurgeDecision, PurgePlan, PurgeReport};
 
 /// The schema this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
 
 const META_SCHEMA: &[u8] = b"schema_version";
 const META_TERMINAL: &[u8] = b"terminal_id";
+const META_LAST_OPERATOR: &[u8] = b"last_operator";
 
 /// What happened, for the audit trail. Serialized as its `code()`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -120,10 +130,10 @@ enum Expect {
 pub struct Store {
     // Field order is drop order: sled must be closed before the lock is released.
     db: sled::Db,
-    records: Tree,
-    versions: Tree,
+    records: SealedTree,
+    versions: SealedTree,
     outbox: Tree,
-    drafts: Tree,
+    drafts: SealedTree,
     audit: Tree,
     meta: Tree,
     terminal_id: Mutex<String>,
@@ -141,8 +151,27 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Open (creating if needed) the store at `dir`.
+    /// Open (creating if needed) the store at `dir`. An encrypted store answers
+    /// [`StoreError::Locked`]: open it with [`Store::open_with_passphrase`].
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        Self::open_with(dir, Unlock::None)
+    }
+
+    /// Open an encrypted store. A wrong passphrase is [`StoreError::WrongPassphrase`] and
+    /// changes nothing; a store that is not encrypted is
+    /// [`EncryptionIssue::NotEncrypted`].
+    pub fn open_with_passphrase(dir: &Path, passphrase: &str) -> Result<Store, StoreError> {
+        Self::open_with(dir, Unlock::Passphrase(passphrase))
+    }
+
+    /// Create an encrypted store at `dir`, or encrypt the empty store there (no records,
+    /// versions or drafts; a store with data is [`EncryptionIssue::NotEmpty`]). The
+    /// passphrase needs at least [`MIN_PASSPHRASE_CHARS`] characters.
+    pub fn init_encrypted(dir: &Path, passphrase: &str) -> Result<Store, StoreError> {
+        Self::open_with(dir, Unlock::Init(passphrase))
+    }
+
+    fn open_with(dir: &Path, how: Unlock<'_>) -> Result<Store, StoreError> {
         perms::create_private_dir(dir)?;
         // Lock before sled: sled's own lock failure is an opaque I/O error without a PID.
         let lock = StoreLock::acquire(dir)?;
@@ -153,10 +182,10 @@ impl Store {
         perms::tighten(dir)?;
 
         let tree = |name: &str| db.open_tree(name).map_err(|e| from_sled(e, dir));
-        let records = tree("records")?;
-        let versions = tree("versions")?;
+        let records_raw = tree("records")?;
+        let versions_raw = tree("versions")?;
         let outbox = tree("outbox")?;
-        let drafts = tree("drafts")?;
+        let drafts_raw = tree("drafts")?;
         let audit = tree("audit")?;
         let meta = tree("meta")?;
 
@@ -180,6 +209,11 @@ impl Store {
                 }
             }
         }
+
+        let cipher = crypto::unlock(&meta, [&records_raw, &versions_raw, &drafts_raw], how, dir)?;
+        let records = SealedTree::new(records_raw, "records", cipher.clone());
+        let versions = SealedTree::new(versions_raw, "versions", cipher.clone());
+        let drafts = SealedTree::new(drafts_raw, "drafts", cipher);
 
         let terminal_id = match meta.get(META_TERMINAL).map_err(sled_err)? {
             Some(v) => String::from_utf8(v.to_vec()).map_err(|_| StoreError::Corrupt {
@@ -211,6 +245,30 @@ impl Store {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// True when record values are encrypted at rest.
+    pub fn is_encrypted(&self) -> bool {
+        self.meta.contains_key(crypto::META_CRYPTO).unwrap_or(false)
+    }
+
+    /// The operator who last worked on this terminal (`None` if nobody yet): the default
+    /// when no `--operator` is given.
+    pub fn last_operator(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .meta
+            .get(META_LAST_OPERATOR)
+            .map_err(|e| self.sled_err(e))?
+            .and_then(|v| String::from_utf8(v.to_vec()).ok())
+            .filter(|s| !s.is_empty()))
+    }
+
+    /// Remember `name` as this terminal's operator; durable when this returns.
+    pub fn set_last_operator(&self, name: &str) -> Result<(), StoreError> {
+        self.meta
+            .insert(META_LAST_OPERATOR, name.as_bytes())
+            .map_err(|e| self.sled_err(e))?;
+        self.flush()
     }
 
     pub fn terminal_id(&self) -> String {
@@ -285,6 +343,10 @@ impl Store {
     ) -> Result<(), StoreError> {
         let id = rec.id.as_str();
         let json = encode(rec, "record")?;
+        let vkey = version_key(id, rec.version);
+        // Sealed once, outside the transaction: a retried closure reuses the same bytes.
+        let record_val = self.records.seal_value(id.as_bytes(), &json)?;
+        let version_val = self.versions.seal_value(&vkey, &json)?;
         let outbox_val = encode(
             &OutboxValue {
                 id: rec.id.clone(),
@@ -309,19 +371,21 @@ impl Store {
         )?;
         let outbox_seq = self.db.generate_id().map_err(|e| self.sled_err(e))?;
         let audit_seq = self.db.generate_id().map_err(|e| self.sled_err(e))?;
-        let vkey = version_key(id, rec.version);
 
         let res = (
-            &self.records,
-            &self.versions,
+            self.records.raw(),
+            self.versions.raw(),
             &self.outbox,
             &self.audit,
-            &self.drafts,
+            self.drafts.raw(),
         )
             .transaction(|(records, versions, outbox, audit, drafts)| {
                 let stored = match records.get(id.as_bytes())? {
                     None => 0,
-                    Some(bytes) => stored_version(id.as_bytes(), &bytes)
+                    Some(bytes) => self
+                        .records
+                        .open_value(id.as_bytes(), &bytes)
+                        .and_then(|plain| stored_version(id.as_bytes(), &plain))
                         .map_err(ConflictableTransactionError::Abort)?,
                 };
                 let ok = match expect {
@@ -335,8 +399,8 @@ impl Store {
                         found: stored,
                     }));
                 }
-                records.insert(id.as_bytes(), json.as_slice())?;
-                versions.insert(vkey.as_slice(), json.as_slice())?;
+                records.insert(id.as_bytes(), record_val.as_slice())?;
+                versions.insert(vkey.as_slice(), version_val.as_slice())?;
                 outbox.insert(&outbox_seq.to_be_bytes(), outbox_val.as_slice())?;
                 audit.insert(&audit_seq.to_be_bytes(), audit_val.as_slice())?;
                 if let Some(k) = draft_key {
@@ -495,8 +559,12 @@ impl Store {
         self.db.flush().map(|_| ()).map_err(|e| self.sled_err(e))
     }
 
-    fn sled_err(&self, e: sled::Error) -> StoreError {
-        from_sled(e, &self.dir)
+    /// A sled error, or (from a sealed tree) a value that does not open.
+    fn sled_err(&self, e: impl Into<TreeError>) -> StoreError {
+        match e.into() {
+            TreeError::Sled(e) => from_sled(e, &self.dir),
+            TreeError::Store(e) => e,
+        }
     }
 }
 

@@ -89,7 +89,10 @@ pub fn run(setup: &Setup, file: &str, dry_run: bool) -> ExitCode {
         .map(|s| s.terminal_id())
         .or_else(|| setup.config.terminal_id.clone())
         .unwrap_or_else(|| "import".to_string());
-    let operator = setup.operator.clone();
+    let operator = store
+        .as_ref()
+        .map(|s| setup.operator_for(s))
+        .unwrap_or_else(|| setup.operator.clone());
 
     let (mut ok, mut rejected) = (0usize, 0usize);
     for (idx, line) in BufReader::new(reader).lines().enumerate() {

@@ -1,8 +1,12 @@
 //! The command line (DESIGN.md §4): options shared by every command, then dispatch.
 
+mod audit;
 mod card;
 mod export;
 mod import;
+mod init;
+mod print;
+mod purge;
 mod sync;
 
 use std::path::PathBuf;
@@ -14,7 +18,7 @@ use crate::config::{default_config_file, default_store_dir, Config};
 use crate::i18n::{describe_store_error, Lang, Msg};
 use crate::keymap::Keymap;
 use crate::runtime;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use crate::tui::App;
 
 #[derive(Debug, Parser)]
@@ -53,6 +57,17 @@ pub enum LangArg {
 pub enum ExportFormat {
     Jsonl,
     Csv,
+    /// A FHIR R4 Bundle (Patient + Coverage per record, JP Core conventions).
+    Fhir,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum CsvEncoding {
+    #[default]
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    /// Windows-31J, for receipt software on Windows; characters outside it become 〓.
+    Cp932,
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,11 +84,25 @@ pub enum Command {
     Export {
         #[arg(long, value_enum)]
         format: ExportFormat,
+        /// Only records changed (updated_at) on or after this date (ISO or 和暦).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Character encoding of the CSV (default utf-8).
+        #[arg(long, value_enum)]
+        encoding: Option<CsvEncoding>,
     },
     /// Deliver queued record versions to the [sync] target.
     Sync(sync::SyncArgs),
     /// Card reader: `status`, or `read` the card face 4 items (PIN typed without echo).
     Card(card::CardArgs),
+    /// Create the store; --encrypt protects record values with a passphrase.
+    Init(init::InitArgs),
+    /// The audit trail: time, operator, record id, version, action (no personal values).
+    Audit(audit::AuditArgs),
+    /// Delete delivered, settled records past retention (--older-than 90d).
+    Purge(purge::PurgeArgs),
+    /// The filled 被保険者資格申立書 for signature (--format html|txt).
+    Print(print::PrintArgs),
 }
 
 /// What every command needs, resolved once from options, environment and config.
@@ -81,7 +110,21 @@ pub struct Setup {
     pub lang: Lang,
     pub config: Config,
     pub store_dir: PathBuf,
+    /// From `--operator`, else the config; empty when neither says (then the operator
+    /// remembered by the store applies, see [`Setup::operator_for`]).
     pub operator: String,
+    /// `--operator` was given: remember it for this terminal.
+    pub operator_given: bool,
+}
+
+impl Setup {
+    /// The operator for audit entries: as set up, else the one this terminal remembers.
+    pub fn operator_for(&self, store: &Store) -> String {
+        if !self.operator.is_empty() {
+            return self.operator.clone();
+        }
+        store.last_operator().ok().flatten().unwrap_or_default()
+    }
 }
 
 fn fail(lang: Lang, headline: Msg, detail: &str, code: u8) -> ExitCode {
@@ -122,23 +165,57 @@ pub fn main_with(cli: Cli) -> ExitCode {
             .clone()
             .or_else(|| config.operator.clone())
             .unwrap_or_default(),
+        operator_given: cli
+            .operator
+            .as_deref()
+            .is_some_and(|o| !o.trim().is_empty()),
         config,
     };
     match cli.command {
         None => run_tui(&setup, cli.keymap.as_deref()),
         Some(Command::Import { dry_run, file }) => import::run(&setup, &file, dry_run),
-        Some(Command::Export { format }) => export::run(&setup, format),
+        Some(Command::Export {
+            format,
+            since,
+            encoding,
+        }) => export::run(&setup, format, since.as_deref(), encoding),
         Some(Command::Sync(args)) => sync::run(&setup, &args),
         Some(Command::Card(args)) => card::run(&setup, &args),
+        Some(Command::Init(args)) => init::run(&setup, &args),
+        Some(Command::Audit(args)) => audit::run(&setup, &args),
+        Some(Command::Purge(args)) => purge::run(&setup, &args),
+        Some(Command::Print(args)) => print::run(&setup, &args),
     }
 }
 
-/// Open the store, applying the configured terminal id; errors are already printed.
+/// Open the store (asking for the passphrase if it is encrypted), applying the configured
+/// terminal id; errors are already printed.
 pub fn open_store(setup: &Setup) -> Result<Store, ExitCode> {
-    let store = Store::open(&setup.store_dir).map_err(|e| {
-        eprintln!("onshi: {}", describe_store_error(&e, setup.lang));
-        ExitCode::from(1)
-    })?;
+    let store = match Store::open(&setup.store_dir) {
+        Ok(s) => s,
+        Err(StoreError::Locked) => init::unlock(setup)?,
+        Err(e) => {
+            eprintln!("onshi: {}", describe_store_error(&e, setup.lang));
+            return Err(ExitCode::from(1));
+        }
+    };
+    finish_open(setup, store)
+}
+
+/// What every open does after the store is unlocked: the configured terminal id, and
+/// remembering an `--operator` for this terminal.
+fn finish_open(setup: &Setup, store: Store) -> Result<Store, ExitCode> {
+    if setup.operator_given && store.last_operator().ok().flatten() != Some(setup.operator.clone())
+    {
+        store.set_last_operator(&setup.operator).map_err(|e| {
+            fail(
+                setup.lang,
+                Msg::StoreIo,
+                &describe_store_error(&e, setup.lang),
+                1,
+            )
+        })?;
+    }
     if let Some(id) = &setup.config.terminal_id {
         if store.terminal_id() != *id {
             store.set_terminal_id(id).map_err(|e| {
@@ -172,7 +249,7 @@ fn run_tui(setup: &Setup, keymap_arg: Option<&str>) -> ExitCode {
     let mut app = App::new(
         lang,
         keymap,
-        setup.operator.clone(),
+        setup.operator_for(&store),
         store.terminal_id(),
         runtime::now(),
     );

@@ -1,0 +1,234 @@
+//! `onshi init [--encrypt]`: create the store (optionally encrypted), and the passphrase
+//! handling every command uses to open an encrypted one.
+//!
+//! The passphrase comes from `ONSHI_PASSPHRASE_FILE` (scripts, tests; the file must not be
+//! readable by group or others) or is typed on the controlling terminal (`/dev/tty`, echo
+//! off), so standard input and output stay free for data (`onshi import -`, `export >`).
+//! It lives in `Zeroizing` buffers and is wiped after use.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use zeroize::Zeroizing;
+
+use super::{fail, finish_open, Setup};
+use crate::i18n::{describe_store_error, Lang, Msg};
+use crate::store::{Store, StoreError};
+
+/// Environment variable naming a file that holds the passphrase.
+pub const PASSPHRASE_FILE_ENV: &str = "ONSHI_PASSPHRASE_FILE";
+
+/// Typed attempts before giving up on a wrong passphrase.
+const TRIES: usize = 3;
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Encrypt record values with a passphrase (argon2id + XChaCha20-Poly1305). Only for a
+    /// new or empty store.
+    #[arg(long)]
+    pub encrypt: bool,
+}
+
+/// Where a passphrase comes from.
+enum Source {
+    File(PathBuf),
+    Terminal,
+}
+
+fn source() -> Source {
+    match std::env::var_os(PASSPHRASE_FILE_ENV).filter(|v| !v.is_empty()) {
+        Some(p) => Source::File(PathBuf::from(p)),
+        None => Source::Terminal,
+    }
+}
+
+/// Read the passphrase file: refused when group or others may read it; one trailing line
+/// break is not part of the passphrase.
+fn read_file(path: &Path) -> Result<Zeroizing<String>, (Msg, String)> {
+    let shown = path.display().to_string();
+    let mut f = File::open(path).map_err(|e| (Msg::PassFileRead, format!("{shown}: {e}")))?;
+    let mode = f
+        .metadata()
+        .map_err(|e| (Msg::PassFileRead, format!("{shown}: {e}")))?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        return Err((Msg::PassFileMode, format!("{shown} ({:o})", mode & 0o777)));
+    }
+    let mut bytes = Zeroizing::new(Vec::with_capacity(256));
+    f.read_to_end(&mut bytes)
+        .map_err(|e| (Msg::PassFileRead, format!("{shown}: {e}")))?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| (Msg::PassFileRead, shown.clone()))?;
+    let text = text
+        .strip_suffix('\n')
+        .map(|t| t.strip_suffix('\r').unwrap_or(t))
+        .unwrap_or(text);
+    Ok(Zeroizing::new(text.to_string()))
+}
+
+/// Turns echo off on a terminal for its lifetime (restored on drop, also on panic).
+struct EchoOff<'a> {
+    tty: &'a File,
+    saved: Option<libc::termios>,
+}
+
+impl<'a> EchoOff<'a> {
+    fn new(tty: &'a File) -> EchoOff<'a> {
+        let fd = tty.as_raw_fd();
+        // SAFETY: tcgetattr/tcsetattr on an open terminal fd with a zeroed, properly sized
+        // termios; a failure leaves echo as it was.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(fd, &mut t) != 0 {
+                return EchoOff { tty, saved: None };
+            }
+            let saved = t;
+            t.c_lflag &= !(libc::ECHO | libc::ECHOE | libc::ECHOK | libc::ECHONL);
+            if libc::tcsetattr(fd, libc::TCSAFLUSH, &t) != 0 {
+                return EchoOff { tty, saved: None };
+            }
+            EchoOff {
+                tty,
+                saved: Some(saved),
+            }
+        }
+    }
+}
+
+impl Drop for EchoOff<'_> {
+    fn drop(&mut self) {
+        if let Some(saved) = self.saved.as_ref() {
+            // SAFETY: restores the attributes read in `new` on the same fd.
+            unsafe {
+                libc::tcsetattr(self.tty.as_raw_fd(), libc::TCSAFLUSH, saved);
+            }
+        }
+    }
+}
+
+/// Ask on the controlling terminal without echo.
+fn prompt(text: &str) -> io::Result<Zeroizing<String>> {
+    let mut tty = OpenOptions::new().read(true).write(true).open("/dev/tty")?;
+    write!(tty, "{text}")?;
+    tty.flush()?;
+    // Capacity up front so reading does not reallocate and leave copies behind.
+    let mut line = Zeroizing::new(String::with_capacity(256));
+    let n = {
+        let _echo = EchoOff::new(&tty);
+        let mut reader = BufReader::new(&tty);
+        reader.read_line(&mut line)?
+    };
+    writeln!(tty)?;
+    if n == 0 {
+        return Err(io::Error::from(io::ErrorKind::UnexpectedEof));
+    }
+    let trimmed = line.trim_end_matches(['\n', '\r']).len();
+    line.truncate(trimmed);
+    Ok(line)
+}
+
+fn no_terminal(lang: Lang, e: &io::Error) -> ExitCode {
+    fail(lang, Msg::PassNoTerminal, &e.to_string(), 1)
+}
+
+fn store_fail(lang: Lang, e: &StoreError) -> ExitCode {
+    eprintln!("onshi: {}", describe_store_error(e, lang));
+    ExitCode::from(1)
+}
+
+/// Open the encrypted store at the setup's directory with the passphrase from the file or
+/// the terminal (a few tries there); errors are printed.
+pub(super) fn unlock(setup: &Setup) -> Result<Store, ExitCode> {
+    let lang = setup.lang;
+    let dir = &setup.store_dir;
+    match source() {
+        Source::File(path) => {
+            let pass = read_file(&path).map_err(|(m, d)| fail(lang, m, &d, 1))?;
+            Store::open_with_passphrase(dir, &pass).map_err(|e| store_fail(lang, &e))
+        }
+        Source::Terminal => {
+            let mut tries = 0;
+            loop {
+                tries += 1;
+                let pass = prompt(lang.t(Msg::PassPrompt)).map_err(|e| no_terminal(lang, &e))?;
+                match Store::open_with_passphrase(dir, &pass) {
+                    Ok(s) => return Ok(s),
+                    Err(StoreError::WrongPassphrase) if tries < TRIES => {
+                        eprintln!(
+                            "onshi: {}",
+                            describe_store_error(&StoreError::WrongPassphrase, lang)
+                        );
+                    }
+                    Err(e) => return Err(store_fail(lang, &e)),
+                }
+            }
+        }
+    }
+}
+
+/// A new passphrase: from the file, or typed twice.
+fn new_passphrase(lang: Lang) -> Result<Zeroizing<String>, ExitCode> {
+    match source() {
+        Source::File(path) => read_file(&path).map_err(|(m, d)| fail(lang, m, &d, 1)),
+        Source::Terminal => {
+            let first = prompt(lang.t(Msg::PassPromptNew)).map_err(|e| no_terminal(lang, &e))?;
+            let second =
+                prompt(lang.t(Msg::PassPromptRepeat)).map_err(|e| no_terminal(lang, &e))?;
+            if *first != *second {
+                eprintln!("onshi: {}", lang.t(Msg::PassMismatch));
+                return Err(ExitCode::from(1));
+            }
+            Ok(first)
+        }
+    }
+}
+
+pub fn run(setup: &Setup, args: &InitArgs) -> ExitCode {
+    let lang = setup.lang;
+    let dir = &setup.store_dir;
+    let opened = if args.encrypt {
+        let pass = match new_passphrase(lang) {
+            Ok(p) => p,
+            Err(code) => return code,
+        };
+        Store::init_encrypted(dir, &pass)
+    } else {
+        Store::open(dir)
+    };
+    let store = match opened {
+        Ok(s) => s,
+        // Already set up and encrypted: that is ready too; nothing to unlock for init.
+        Err(StoreError::Locked) => {
+            report(lang, dir, None, true);
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => return store_fail(lang, &e),
+    };
+    let store = match finish_open(setup, store) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    report(lang, dir, Some(&store.terminal_id()), store.is_encrypted());
+    ExitCode::SUCCESS
+}
+
+fn report(lang: Lang, dir: &Path, terminal: Option<&str>, encrypted: bool) {
+    let state = lang.t(if encrypted {
+        Msg::InitEncrypted
+    } else {
+        Msg::InitPlain
+    });
+    let terminal = terminal
+        .map(|t| format!(", {} {t}", lang.t(Msg::FieldTerminal)))
+        .unwrap_or_default();
+    eprintln!(
+        "onshi: {}: {} ({state}{terminal})",
+        lang.t(Msg::InitReady),
+        dir.display()
+    );
+}

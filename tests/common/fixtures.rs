@@ -42,6 +42,7 @@ pub fn record_with_id(id: &str) -> Record {
         verification: Verification {
             source: VerificationSource::Declaration,
             checked_at: None,
+            card_read: false,
         },
         declaration: Declaration {
             has_valid_card: Some(true),

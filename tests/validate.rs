@@ -151,6 +151,7 @@ fn full_valid_input_becomes_the_normalised_record() {
         verification: Verification {
             source: VerificationSource::Declaration,
             checked_at: None,
+            card_read: false,
         },
         declaration: Declaration {
             has_valid_card: Some(true),
@@ -1247,6 +1248,7 @@ fn varied_inputs() -> Vec<RecordInput> {
     kouki.verification = VerificationInput {
         source: s("mynaportal"),
         checked_at: s("2026-11-27T17:50:00+09:00"),
+        card_read: Some(true),
     };
     kouki.declaration = DeclarationInput {
         has_valid_card: Some(false),
@@ -1689,8 +1691,8 @@ fn set_field_covers_every_string_field() {
     // Only the non-string fields are left unset.
     assert_eq!(
         nulls(&json),
-        5,
-        "version, has_valid_card, ratio, amount_yen, needed"
+        6,
+        "version, card_read, has_valid_card, ratio, amount_yen, needed"
     );
 }
 

@@ -2,6 +2,7 @@
 
 mod audit;
 mod card;
+mod doctor;
 mod export;
 mod import;
 mod init;
@@ -103,6 +104,8 @@ pub enum Command {
     Purge(purge::PurgeArgs),
     /// The filled 被保険者資格申立書 for signature (--format html|txt).
     Print(print::PrintArgs),
+    /// Check store, config, keymap, card reader and sync target, one line each.
+    Doctor,
 }
 
 /// What every command needs, resolved once from options, environment and config.
@@ -143,8 +146,19 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Some(p) => (p.clone(), true),
         None => (default_config_file(), false),
     };
-    let config = match Config::load(&config_path, required) {
-        Ok(c) => c,
+    let is_doctor = matches!(cli.command, Some(Command::Doctor));
+    let config_exists = config_path.exists();
+    let (config, config_line) = match Config::load(&config_path, required) {
+        Ok(c) => (
+            c,
+            Ok(if config_exists {
+                config_path.display().to_string()
+            } else {
+                String::new()
+            }),
+        ),
+        // doctor reports a broken config as one of its lines and checks the rest.
+        Err(e) if is_doctor => (Config::default(), Err(e.to_string())),
         Err(e) => {
             return fail(
                 cli_lang.unwrap_or_default(),
@@ -185,6 +199,16 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Some(Command::Audit(args)) => audit::run(&setup, &args),
         Some(Command::Purge(args)) => purge::run(&setup, &args),
         Some(Command::Print(args)) => print::run(&setup, &args),
+        Some(Command::Doctor) => {
+            let config_line = config_line.map(|p| {
+                if p.is_empty() {
+                    lang.t(Msg::DoctorNoConfig).to_string()
+                } else {
+                    p
+                }
+            });
+            doctor::run(&setup, config_line, cli.keymap.as_deref())
+        }
     }
 }
 

@@ -1,0 +1,234 @@
+//! `onshi doctor`: one line per part a technician would check first — store, config,
+//! keymap, card reader, sync target — each `OK` or `NG` with the reason. Exit 1 if any
+//! part is NG. Never prints record contents.
+
+use std::net::{TcpStream, ToSocketAddrs};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use super::Setup;
+use crate::config::SyncTarget;
+use crate::i18n::{describe_store_error, Lang, Msg};
+use crate::keymap::Keymap;
+use crate::store::{Store, StoreError};
+use crate::sync::{describe_target_error, Target};
+
+/// How long the sync check waits for the receiver to accept a connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+struct Line {
+    ok: bool,
+    part: Msg,
+    detail: String,
+}
+
+fn print(lang: Lang, lines: &[Line]) {
+    for l in lines {
+        let mark = if l.ok { "OK" } else { "NG" };
+        let sep = match lang {
+            Lang::Ja => "：",
+            Lang::En => ": ",
+        };
+        println!("{mark} {}{sep}{}", lang.t(l.part), l.detail);
+    }
+}
+
+fn store_line(setup: &Setup) -> Line {
+    let lang = setup.lang;
+    match Store::open(&setup.store_dir) {
+        Ok(store) => Line {
+            ok: true,
+            part: Msg::DoctorStore,
+            detail: format!(
+                "{} ({} {}, {} {})",
+                store.dir().display(),
+                lang.t(Msg::StatusRecords),
+                store.count(),
+                lang.t(Msg::StatusQueued),
+                store.outbox_len()
+            ),
+        },
+        // Encrypted is a healthy state; doctor does not ask for the passphrase.
+        Err(e) => Line {
+            ok: matches!(e, StoreError::Locked),
+            part: Msg::DoctorStore,
+            detail: format!(
+                "{}: {}",
+                setup.store_dir.display(),
+                describe_store_error(&e, lang)
+            ),
+        },
+    }
+}
+
+fn keymap_line(setup: &Setup, keymap_arg: Option<&str>) -> Line {
+    let name = keymap_arg
+        .map(str::to_string)
+        .or_else(|| setup.config.keymap.clone())
+        .unwrap_or_else(|| "default".into());
+    match Keymap::load(&name) {
+        Ok(_) => Line {
+            ok: true,
+            part: Msg::DoctorKeymap,
+            detail: name,
+        },
+        Err(e) => Line {
+            ok: false,
+            part: Msg::DoctorKeymap,
+            detail: e.to_string(),
+        },
+    }
+}
+
+fn reader_line(lang: Lang) -> Line {
+    let state = crate::card::status();
+    // describe() starts with its own "カードリーダー：" head; the line has one already.
+    let described = state.describe(lang);
+    let detail = described
+        .split_once(['：', ':'])
+        .map(|(_, rest)| rest.trim().to_string())
+        .unwrap_or(described);
+    Line {
+        // No reader is not a fault of onshi: manual entry always works. Say so, but
+        // report it as NG so a technician setting up a reader sees it.
+        ok: state.reader_available(),
+        part: Msg::DoctorReader,
+        detail,
+    }
+}
+
+fn sync_line(setup: &Setup) -> Line {
+    let lang = setup.lang;
+    let cfg = &setup.config.sync;
+    let target = match Target::from_config(cfg) {
+        Ok(t) => t,
+        Err(e) => {
+            return Line {
+                ok: false,
+                part: Msg::DoctorSync,
+                detail: describe_target_error(&e, lang),
+            }
+        }
+    };
+    if target.is_none() {
+        return Line {
+            ok: true,
+            part: Msg::DoctorSync,
+            detail: lang.t(Msg::SyncDisabled).to_string(),
+        };
+    }
+    match cfg.target {
+        SyncTarget::Dir => {
+            let dir = cfg.dir.clone().unwrap_or_default();
+            // Writable is what matters: create and remove a probe file.
+            let probe = dir.join(format!(".onshi-doctor-{}", std::process::id()));
+            let writable = std::fs::write(&probe, b"").and_then(|()| std::fs::remove_file(&probe));
+            Line {
+                ok: writable.is_ok(),
+                part: Msg::DoctorSync,
+                detail: match writable {
+                    Ok(()) => format!("dir {}", dir.display()),
+                    Err(e) => format!("dir {}: {e}", dir.display()),
+                },
+            }
+        }
+        _ => {
+            let url = cfg.url.clone().unwrap_or_default();
+            let reach = reachable(&url);
+            Line {
+                ok: reach.is_ok(),
+                part: Msg::DoctorSync,
+                detail: match reach {
+                    Ok(()) => format!("http {url}"),
+                    Err(e) => format!("http {url}: {} ({e})", lang.t(Msg::SyncUnreachable)),
+                },
+            }
+        }
+    }
+}
+
+/// Whether the receiver accepts a TCP connection (no request is sent).
+fn reachable(url: &str) -> Result<(), String> {
+    let rest = url
+        .split_once("://")
+        .ok_or_else(|| "no scheme".to_string())?;
+    let default_port = if rest.0.eq_ignore_ascii_case("https") {
+        443
+    } else {
+        80
+    };
+    let authority = rest.1.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let with_port = if host_port
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+        && !host_port.ends_with(']')
+    {
+        host_port.to_string()
+    } else {
+        format!("{host_port}:{default_port}")
+    };
+    let addrs: Vec<_> = with_port
+        .to_socket_addrs()
+        .map_err(|e| e.to_string())?
+        .collect();
+    let mut last = "no address".to_string();
+    for a in addrs {
+        match TcpStream::connect_timeout(&a, CONNECT_TIMEOUT) {
+            Ok(_) => return Ok(()),
+            Err(e) => last = e.to_string(),
+        }
+    }
+    Err(last)
+}
+
+pub fn run(
+    setup: &Setup,
+    config_line: Result<String, String>,
+    keymap_arg: Option<&str>,
+) -> ExitCode {
+    let lang = setup.lang;
+    let config = match config_line {
+        Ok(path) => Line {
+            ok: true,
+            part: Msg::DoctorConfig,
+            detail: path,
+        },
+        Err(e) => Line {
+            ok: false,
+            part: Msg::DoctorConfig,
+            detail: e,
+        },
+    };
+    let lines = [
+        store_line(setup),
+        config,
+        keymap_line(setup, keymap_arg),
+        reader_line(lang),
+        sync_line(setup),
+    ];
+    print(lang, &lines);
+    if lines.iter().all(|l| l.ok) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reachable;
+
+    #[test]
+    fn reachability_parses_urls_and_fails_cleanly() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        assert_eq!(
+            reachable(&format!("http://127.0.0.1:{port}/onshi/records")),
+            Ok(())
+        );
+        drop(listener);
+        assert!(reachable(&format!("http://127.0.0.1:{port}/x")).is_err());
+        assert!(reachable("not a url").is_err());
+    }
+}

@@ -216,6 +216,11 @@ pub fn perform_with(
             } => card_job(card, &mut events, move || {
                 card_read_event(lang, &pin, confirm_last_try)
             }),
+            Effect::RememberOperator(name) => {
+                if let Err(e) = store.set_last_operator(&name) {
+                    events.push(Event::SaveFailed(describe_store_error(&e, lang)));
+                }
+            }
             Effect::Quit => quit = true,
         }
     }

@@ -174,6 +174,10 @@ fn killed_mid_typing_the_form_comes_back() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     let t = Tmux::start("kill", &store, "--lang en");
+    // Each session first says who is at the desk.
+    t.wait_for("Type your name");
+    t.text("Sato");
+    t.keys(&["Enter"]);
     t.wait_for("No intakes today");
     t.keys(&["F2"]);
     t.wait_for("What failed?");
@@ -190,7 +194,12 @@ fn killed_mid_typing_the_form_comes_back() {
     drop(t);
 
     let t = Tmux::start("kill2", &store, "--lang en");
+    // The operator is asked first (this terminal's last one offered), then the form returns.
+    let prompt = t.wait_for("Type your name");
+    assert!(prompt.contains("> Sato"), "{prompt}");
+    t.keys(&["Enter"]);
     let s = t.wait_for("Restored unsaved input");
+    assert!(s.contains("Operator:Sato"), "{s}");
     assert!(s.contains("山田　太郎"), "{s}");
     t.keys(&["F10"]);
 }
@@ -199,7 +208,7 @@ fn killed_mid_typing_the_form_comes_back() {
 fn second_instance_on_the_same_store_is_told_who_holds_it() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
-    let t = Tmux::start("lock", &store, "");
+    let t = Tmux::start("lock", &store, "--operator 佐藤");
     t.wait_for("本日の受付");
     let out = Command::new(BIN)
         .arg("--store")
@@ -293,7 +302,7 @@ fn escape_sequences_in_stored_names_never_reach_the_terminal() {
         store.insert_new(&rec, "o").unwrap();
     }
     let raw = dir.path().join("raw.bin");
-    let t = Tmux::start("inject", &store_dir, "");
+    let t = Tmux::start("inject", &store_dir, "--operator 佐藤");
     t.tmux(&[
         "pipe-pane",
         "-o",
@@ -330,7 +339,11 @@ fn saved_records_reach_the_sync_folder_while_the_desk_is_open() {
         format!("[sync]\ntarget = \"dir\"\ndir = \"{}\"\n", inbox.display()),
     )
     .unwrap();
-    let t = Tmux::start("sync", &store, &format!("--config '{}'", config.display()));
+    let t = Tmux::start(
+        "sync",
+        &store,
+        &format!("--operator 佐藤 --config '{}'", config.display()),
+    );
     t.wait_for("本日の受付");
     power_cut_intake(&t);
     t.keys(&["F5"]);

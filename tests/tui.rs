@@ -970,7 +970,7 @@ fn one_try_left_needs_a_second_confirm_and_zero_explains_the_lock() {
         send(&mut a, vec![key(KeyCode::Enter)]).is_empty(),
         "first confirm only warns"
     );
-    assert_eq!(pin_screen(&a).2, true);
+    assert!(pin_screen(&a).2, "armed");
     let effects = send(&mut a, vec![key(KeyCode::Enter)]);
     assert!(
         matches!(
@@ -1066,4 +1066,31 @@ fn reader_state_shows_in_the_status_bar() {
         .nth(22)
         .unwrap()
         .contains("カード:pcscd停止"));
+}
+
+// ---- Issue 8: who is at the desk.
+
+#[test]
+fn operator_is_asked_at_start_and_resumes_an_unsaved_form() {
+    let mut a = app(Lang::Ja);
+    a.operator = String::new();
+    a.ask_operator("");
+    insta::assert_snapshot!("operator_prompt_ja", screen(&a));
+    // A draft found at start waits behind the prompt.
+    let mut draft = onshi::tui::form::FormState::new(a.today());
+    draft.focus = FieldId::Name;
+    send(&mut a, vec![Event::DraftFound(Box::new(draft))]);
+    assert!(matches!(a.screen, Screen::Operator { .. }));
+    assert!(
+        send(&mut a, vec![key(KeyCode::Enter)]).is_empty(),
+        "an empty name is refused"
+    );
+    assert!(screen(&a).contains("担当者の名前を入力してください"));
+    send(&mut a, vec![Event::Paste("\u{1b}[2J".into())]);
+    type_text(&mut a, "鈴木");
+    let effects = send(&mut a, vec![key(KeyCode::Enter)]);
+    assert_eq!(effects, vec![Effect::RememberOperator("[2J鈴木".into())]);
+    assert_eq!(a.operator, "[2J鈴木");
+    assert!(matches!(a.screen, Screen::Form(_)), "the draft comes back");
+    assert!(screen(&a).contains("担当:[2J鈴木"));
 }

@@ -278,6 +278,11 @@ fn run_tui(setup: &Setup, keymap_arg: Option<&str>) -> ExitCode {
         runtime::now(),
     );
     app.claim_check_digit = setup.config.claim.unknown_insurer_valid_check_digit;
+    if !setup.operator_given {
+        // Each session says who is at the desk; the last name on this terminal is offered.
+        let default = app.operator.clone();
+        app.ask_operator(&default);
+    }
     let store = std::sync::Arc::new(store);
     let worker = crate::sync::Worker::spawn_from_config(store.clone(), &setup.config.sync, lang);
     match runtime::run(store, app, Some(worker)) {

@@ -333,6 +333,9 @@ catalogue! {
     ColError => "エラー", "Error";
     SyncNotTried => "未確認", "not tried yet";
     ActReadCard => "カード読取", "Read card";
+    ScreenOperator => "担当者", "Operator";
+    OperatorPrompt => "担当者名を入力してください（操作記録に残ります）", "Type your name (it goes into the audit trail)";
+    OperatorRequired => "担当者の名前を入力してください", "Please type the operator's name";
     CardAsking => "カードに暗証番号の残り回数を確認しています…", "Asking the card for the PIN tries left…";
     CardReading => "カードを読み取っています…", "Reading the card…";
     CardFilled => "カードから氏名・住所・生年月日・性別を読み取りました。確認してフリガナを入力してください", "Name, address, birth date and sex read from the card. Check them and type the kana";

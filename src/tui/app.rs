@@ -5,9 +5,10 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use crossterm::event::{KeyEvent, KeyModifiers};
 
 use crate::card::{CardFace, ReaderState};
-use crate::domain::problem::FieldError;
+use crate::domain::problem::{FieldError, Problem};
 use crate::domain::procedure;
 use crate::domain::record::{IncidentCase, Record, Status};
+use crate::domain::text::clean_text;
 use crate::domain::validate::{self, Context};
 use crate::i18n::{describe_problem, Lang, Msg};
 use crate::keymap::{Action, Ctx, Keymap};
@@ -38,6 +39,12 @@ pub struct Row {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Screen {
+    /// Who is at the desk: asked at start (prefilled with this terminal's last operator).
+    Operator {
+        name: LineEditor,
+        /// An unsaved form found at start, resumed once the operator is confirmed.
+        resume: Option<Box<FormState>>,
+    },
     Home,
     /// "What failed?": the first step of an intake.
     Triage {
@@ -196,6 +203,8 @@ pub enum Effect {
         pin: SecretPin,
         confirm_last_try: bool,
     },
+    /// Remember the operator for this terminal.
+    RememberOperator(String),
     Quit,
 }
 
@@ -267,6 +276,14 @@ impl App {
         }
     }
 
+    /// Start on the operator prompt, prefilled with `default`.
+    pub fn ask_operator(&mut self, default: &str) {
+        self.screen = Screen::Operator {
+            name: LineEditor::new(default),
+            resume: None,
+        };
+    }
+
     pub fn today(&self) -> NaiveDate {
         self.now.date_naive()
     }
@@ -284,6 +301,7 @@ impl App {
     pub fn key_stack(&self) -> &'static [Ctx] {
         match &self.screen {
             Screen::Home => &[Ctx::Home, Ctx::Global],
+            Screen::Operator { .. } => &[Ctx::Editor, Ctx::Dialog, Ctx::Global],
             Screen::Triage { .. } => &[Ctx::Triage, Ctx::Global],
             Screen::Guide(_) => &[Ctx::Editor, Ctx::Guide, Ctx::Global],
             Screen::Form(f) => match f.focus.kind() {
@@ -357,8 +375,13 @@ pub fn update(app: &mut App, event: Event, env: &Env) -> Vec<Effect> {
             vec![]
         }
         Event::DraftFound(form) => {
-            app.screen = Screen::Form(*form);
-            app.info(Msg::DraftRestored);
+            if let Screen::Operator { resume, .. } = &mut app.screen {
+                // The operator is asked first; the form comes back right after.
+                *resume = Some(form);
+            } else {
+                app.screen = Screen::Form(*form);
+                app.info(Msg::DraftRestored);
+            }
             vec![]
         }
         Event::SearchResults(found) => {
@@ -409,6 +432,7 @@ fn on_key(app: &mut App, key: KeyEvent, env: &Env) -> Vec<Effect> {
     let screen = std::mem::replace(&mut app.screen, Screen::Home);
     let (screen, effects) = match screen {
         Screen::Home => home_key(app, action),
+        Screen::Operator { name, resume } => operator_key(app, name, resume, action, key),
         Screen::Triage { selected, prefill } => triage_key(app, selected, prefill, action),
         Screen::Guide(g) => guide_key(app, g, action, key),
         Screen::Form(form) => form_key(app, form, action, key, env),
@@ -512,6 +536,38 @@ fn home_key(app: &mut App, action: Option<Action>) -> (Screen, Vec<Effect>) {
         other => app.selected = step(app.selected, n, other),
     }
     (Screen::Home, vec![])
+}
+
+fn operator_key(
+    app: &mut App,
+    mut name: LineEditor,
+    resume: Option<Box<FormState>>,
+    action: Option<Action>,
+    key: KeyEvent,
+) -> (Screen, Vec<Effect>) {
+    match action {
+        Some(Action::Confirm) => match clean_text(name.text(), validate::MAX_NAME) {
+            Ok(n) if !n.is_empty() => {
+                app.operator = n.clone();
+                let effects = vec![Effect::RememberOperator(n)];
+                return match resume {
+                    Some(form) => {
+                        app.info(Msg::DraftRestored);
+                        (Screen::Form(*form), effects)
+                    }
+                    None => {
+                        app.flash = None;
+                        (Screen::Home, effects)
+                    }
+                };
+            }
+            Ok(_) => app.error(app.lang.t(Msg::OperatorRequired).to_string()),
+            Err(e) => app.error(describe_problem(&Problem::Text(e), app.lang)),
+        },
+        Some(a) => edit(&mut name, a),
+        None => type_into(&mut name, &key),
+    }
+    (Screen::Operator { name, resume }, vec![])
 }
 
 fn triage_key(
@@ -912,7 +968,7 @@ fn on_text(app: &mut App, text: &str) -> Vec<Effect> {
             form.dirty = true;
             vec![Effect::SaveDraft(draft_bytes(form))]
         }
-        Screen::Void { reason, .. } => {
+        Screen::Void { reason, .. } | Screen::Operator { name: reason, .. } => {
             reason.insert(text);
             vec![]
         }

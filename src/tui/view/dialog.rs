@@ -14,8 +14,12 @@ use crate::tui::app::{App, PinDialog};
 use crate::tui::editor::LineEditor;
 
 fn keys_line(app: &App) -> Line<'static> {
+    keys_for(app, &[Action::Confirm, Action::Cancel])
+}
+
+fn keys_for(app: &App, actions: &[Action]) -> Line<'static> {
     let mut spans = Vec::new();
-    for a in [Action::Confirm, Action::Cancel] {
+    for a in actions.iter().copied() {
         if let Some((k, label)) = key_hint(app, Ctx::Dialog, a) {
             spans.push(Span::styled(
                 k,
@@ -116,4 +120,31 @@ pub fn pin(app: &App, d: &PinDialog, frame: &mut Frame, body: Rect) {
     lines.push(Line::raw(""));
     lines.push(keys_line(app));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+pub fn operator(app: &App, name: &LineEditor, frame: &mut Frame, body: Rect) {
+    let l = app.lang;
+    let area = centered(body, 60.min(body.width), 6);
+    // One line of prompt, so the input row (and the cursor) is always the second.
+    clear_popup(frame, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} ", l.t(Msg::ScreenOperator)));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let view = name.view(inner.width.saturating_sub(2));
+    let lines = vec![
+        Line::raw(l.t(Msg::OperatorPrompt)),
+        Line::from(vec![
+            Span::raw("> "),
+            Span::styled(
+                view.visible,
+                Style::new().add_modifier(Modifier::UNDERLINED),
+            ),
+        ]),
+        Line::raw(""),
+        keys_for(app, &[Action::Confirm]),
+    ];
+    frame.render_widget(Paragraph::new(lines), inner);
+    frame.set_cursor_position(Position::new(inner.x + 2 + view.cursor_col, inner.y + 1));
 }

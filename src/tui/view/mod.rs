@@ -39,7 +39,9 @@ pub fn render(app: &App, frame: &mut Frame) {
     render_title(app, frame, title);
     let mut hint_line: Option<Line> = None;
     match &app.screen {
-        Screen::Home | Screen::Void { .. } => home::render(app, frame, body),
+        Screen::Home | Screen::Void { .. } | Screen::Operator { .. } => {
+            home::render(app, frame, body)
+        }
         Screen::Form(f) | Screen::Discard { form: f } | Screen::Pin(PinDialog { form: f, .. }) => {
             hint_line = form::render(app, f, frame, body);
         }
@@ -53,6 +55,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     match &app.screen {
         Screen::Void { record, reason } => dialog::void(app, record, reason, frame, body),
         Screen::Discard { .. } => dialog::discard(app, frame, body),
+        Screen::Operator { name, .. } => dialog::operator(app, name, frame, body),
         Screen::Pin(d) => dialog::pin(app, d, frame, body),
         _ => {}
     }
@@ -77,6 +80,7 @@ pub fn render(app: &App, frame: &mut Frame) {
 fn screen_title(app: &App) -> Msg {
     match &app.screen {
         Screen::Home | Screen::Void { .. } => Msg::ScreenHome,
+        Screen::Operator { .. } => Msg::ScreenOperator,
         Screen::Form(f) | Screen::Discard { form: f } | Screen::Pin(PinDialog { form: f, .. }) => {
             match f.mode {
                 Mode::Edit => Msg::ScreenFormEdit,
@@ -209,6 +213,7 @@ fn key_bar_actions(app: &App) -> &'static [(Ctx, Action)] {
             (Ctx::Global, Action::Help),
             (Ctx::Global, Action::Quit),
         ],
+        Screen::Operator { .. } => &[(Ctx::Dialog, Action::Confirm), (Ctx::Global, Action::Quit)],
         Screen::Void { .. } | Screen::Discard { .. } | Screen::Pin(_) => &[
             (Ctx::Dialog, Action::Confirm),
             (Ctx::Dialog, Action::Cancel),

@@ -143,6 +143,9 @@ impl InsuranceKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IssuedWhen {
+    // snake_case alone would write "within1_month"; DESIGN.md §2 and `code()` say
+    // "within_1_month". The alias reads stores written before this was fixed.
+    #[serde(rename = "within_1_month", alias = "within1_month")]
     Within1Month,
     Earlier,
 }

@@ -21,6 +21,7 @@
 #[path = "common/mod.rs"]
 mod common;
 
+use std::collections::HashSet;
 use std::io::Read;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
@@ -36,7 +37,8 @@ use common::{full_run, ms, report};
 use onshi::i18n::Lang;
 use onshi::keymap::Keymap;
 use onshi::store::Store;
-use onshi::tui::{render, update, App, Env, Event};
+use onshi::tui::app::Row;
+use onshi::tui::{render, update, App, Env, Event, Snapshot};
 
 const CHILD: &str = "ONSHI_BENCH_STARTUP_CHILD";
 const ONSHI: &str = env!("CARGO_BIN_EXE_onshi");
@@ -44,7 +46,8 @@ const DAYS: i64 = 1000;
 
 fn main() {
     match std::env::var(CHILD).ok().as_deref() {
-        Some("inproc") => return child_inproc(),
+        Some("inproc") => return child_inproc(false),
+        Some("inproc-indexed") => return child_inproc(true),
         Some("bare-inproc") => return child_bare_inproc(),
         Some("bare-tui") => return child_bare_tui(),
         _ => {}
@@ -57,9 +60,11 @@ fn main() {
 
     // In-process, each run in a fresh child.
     let mut inproc = Vec::new();
+    let mut indexed = Vec::new();
     let mut bare = Vec::new();
     for _ in 0..reps {
         inproc.push(run_child("inproc", &store));
+        indexed.push(run_child("inproc-indexed", &store));
         bare.push(run_child("bare-inproc", &store));
     }
     let mid = |v: &mut Vec<Vec<f64>>, i: usize| {
@@ -93,15 +98,45 @@ fn main() {
         hwm < 30.0 * 1024.0,
     );
 
+    let (i_snap, i_total, i_hwm) = (
+        mid(&mut indexed, 1),
+        mid(&mut indexed, 3),
+        mid(&mut indexed, 4),
+    );
+    report(
+        "in-process, indexed snapshot (proposed)",
+        &format!("{i_total:.2} ms"),
+        &format!("{bare_total:.3} ms"),
+        Some(i_total / bare_total.max(1e-6)),
+        "< 100 ms and < 2x bare",
+        i_total < 100.0 && i_total < 2.0 * bare_total,
+    );
+    println!(
+        "    of which snapshot {i_snap:.2} ms (today by id range, follow-ups and count from src/store/index.rs)"
+    );
+    report(
+        "in-process, indexed: peak RSS (VmHWM)",
+        &format!("{:.1} MiB", i_hwm / 1024.0),
+        &format!("{:.1} MiB", bare_hwm / 1024.0),
+        Some(i_hwm / bare_hwm.max(1.0)),
+        "< 30 MiB",
+        i_hwm < 30.0 * 1024.0,
+    );
+
     // Whole process on a pseudo-terminal.
     let mut onshi = Vec::new();
     let mut bare_tui = Vec::new();
     let exe = std::env::current_exe().expect("current exe");
     for _ in 0..reps {
         let mut c = Command::new(ONSHI);
-        c.arg("--store")
-            .arg(&store)
-            .args(["--config", "/dev/null", "--lang", "ja"]);
+        c.arg("--store").arg(&store).args([
+            "--config",
+            "/dev/null",
+            "--lang",
+            "ja",
+            "--operator",
+            "佐藤",
+        ]);
         onshi.push(first_frame_on_pty(c));
         let mut c = Command::new(&exe);
         c.env(CHILD, "bare-tui");
@@ -159,6 +194,8 @@ fn prepared_store(n: usize) -> PathBuf {
     if let Ok(store) = Store::open(&dir) {
         // Built on an earlier day? "Today" must still hold its share of records.
         let fresh = store.count() == n && built_today(&dir);
+        // The derived index is built once per store, as it would be on a desk.
+        let _ = store.count_indexed();
         drop(store);
         if fresh {
             return dir;
@@ -186,6 +223,7 @@ fn prepared_store(n: usize) -> PathBuf {
         store.outbox_remove(e.seq).expect("deliver");
     }
     assert_eq!(store.count(), n);
+    assert_eq!(store.count_indexed().expect("index"), n);
     drop(store);
     std::fs::write(dir.join("built-on"), Local::now().date_naive().to_string()).expect("stamp");
     eprintln!("built in {:.1} s", t.elapsed().as_secs_f64());
@@ -235,14 +273,19 @@ fn run_child(mode: &str, store: &Path) -> Vec<f64> {
         .collect()
 }
 
-/// Child: what the TUI does before its first frame, timed in phases.
-fn child_inproc() {
+/// Child: what the TUI does before its first frame, timed in phases; with `indexed`, the
+/// snapshot is built from the index queries instead of `runtime::snapshot`.
+fn child_inproc(indexed: bool) {
     let dir = PathBuf::from(std::env::var_os("ONSHI_BENCH_STORE").expect("store"));
     let t0 = Instant::now();
     let store = Store::open(&dir).expect("open");
     let t1 = Instant::now();
     let now = today_now();
-    let snap = onshi::runtime::snapshot(&store, now.date_naive()).expect("snapshot");
+    let snap = if indexed {
+        indexed_snapshot(&store, now)
+    } else {
+        onshi::runtime::snapshot(&store, now.date_naive()).expect("snapshot")
+    };
     let t2 = Instant::now();
     let today_rows = snap.today.len();
     let mut app = App::new(
@@ -270,6 +313,40 @@ fn child_inproc() {
         ms(t3 - t0),
         hwm
     );
+}
+
+/// What `runtime::snapshot` could do with the queries of `src/store/index.rs`: today's
+/// intakes by id range, follow-ups and the count from the derived index. (Records created
+/// on another day with today's service date are not listed: the one difference.)
+fn indexed_snapshot(store: &Store, now: DateTime<FixedOffset>) -> Snapshot {
+    let day = now.date_naive();
+    let from = day
+        .and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(Local).earliest())
+        .expect("local midnight")
+        .fixed_offset();
+    let queued: HashSet<String> = store
+        .outbox_peek(usize::MAX)
+        .expect("outbox")
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    let today = store
+        .records_created_between(from, from + chrono::Duration::days(1))
+        .expect("today")
+        .into_iter()
+        .map(|record| Row {
+            queued: queued.contains(&record.id),
+            record,
+        })
+        .collect();
+    Snapshot {
+        today,
+        followups: store.followups_indexed().expect("follow-ups"),
+        total: store.count_indexed().expect("count"),
+        queued: store.outbox_len(),
+        store_path: store.dir().display().to_string(),
+    }
 }
 
 /// Child: a bare ratatui first frame into TestBackend.

@@ -16,6 +16,7 @@
 //! only after the flush: that is what makes 「保存しました」 true.
 
 mod crypto;
+mod index;
 mod error;
 mod lock;
 mod outbox;

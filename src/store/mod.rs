@@ -16,8 +16,8 @@
 //! only after the flush: that is what makes 「保存しました」 true.
 
 mod crypto;
-mod index;
 mod error;
+mod index;
 mod lock;
 mod outbox;
 mod perms;

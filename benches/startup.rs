@@ -46,8 +46,9 @@ const DAYS: i64 = 1000;
 
 fn main() {
     match std::env::var(CHILD).ok().as_deref() {
-        Some("inproc") => return child_inproc(false),
-        Some("inproc-indexed") => return child_inproc(true),
+        Some("inproc") => return child_inproc(Snap::Runtime),
+        Some("inproc-indexed") => return child_inproc(Snap::Indexed),
+        Some("inproc-lazy") => return child_inproc(Snap::IndexedLazy),
         Some("bare-inproc") => return child_bare_inproc(),
         Some("bare-tui") => return child_bare_tui(),
         _ => {}
@@ -61,10 +62,12 @@ fn main() {
     // In-process, each run in a fresh child.
     let mut inproc = Vec::new();
     let mut indexed = Vec::new();
+    let mut lazy = Vec::new();
     let mut bare = Vec::new();
     for _ in 0..reps {
         inproc.push(run_child("inproc", &store));
         indexed.push(run_child("inproc-indexed", &store));
+        lazy.push(run_child("inproc-lazy", &store));
         bare.push(run_child("bare-inproc", &store));
     }
     let mid = |v: &mut Vec<Vec<f64>>, i: usize| {
@@ -121,6 +124,31 @@ fn main() {
         Some(i_hwm / bare_hwm.max(1.0)),
         "< 30 MiB",
         i_hwm < 30.0 * 1024.0,
+    );
+
+    let (l_snap, l_total, l_hwm) = (mid(&mut lazy, 1), mid(&mut lazy, 3), mid(&mut lazy, 4));
+    report(
+        "in-process, indexed + follow-ups lazily",
+        &format!("{l_total:.2} ms"),
+        &format!("{bare_total:.3} ms"),
+        Some(l_total / bare_total.max(1e-6)),
+        "< 100 ms and < 2x bare",
+        l_total < 100.0 && l_total < 2.0 * bare_total,
+    );
+    println!(
+        "    of which snapshot {l_snap:.2} ms (the follow-up list is read when F4 opens it; only its count at start)"
+    );
+    report(
+        "in-process, indexed + lazy: peak RSS",
+        &format!("{:.1} MiB", l_hwm / 1024.0),
+        &format!("{:.1} MiB", bare_hwm / 1024.0),
+        Some(l_hwm / bare_hwm.max(1.0)),
+        "< 30 MiB",
+        l_hwm < 30.0 * 1024.0,
+    );
+    println!(
+        "    peak RSS right after Store::open: {:.1} MiB",
+        mid(&mut lazy, 5) / 1024.0
     );
 
     // Whole process on a pseudo-terminal.
@@ -273,18 +301,30 @@ fn run_child(mode: &str, store: &Path) -> Vec<f64> {
         .collect()
 }
 
-/// Child: what the TUI does before its first frame, timed in phases; with `indexed`, the
-/// snapshot is built from the index queries instead of `runtime::snapshot`.
-fn child_inproc(indexed: bool) {
+/// How the child builds the home screen's snapshot.
+#[derive(Clone, Copy, PartialEq)]
+enum Snap {
+    /// `runtime::snapshot`, as the TUI does today.
+    Runtime,
+    /// The index queries of `src/store/index.rs`.
+    Indexed,
+    /// As `Indexed`, the follow-up list left for when its screen opens.
+    IndexedLazy,
+}
+
+/// Child: what the TUI does before its first frame, timed in phases.
+fn child_inproc(how: Snap) {
     let dir = PathBuf::from(std::env::var_os("ONSHI_BENCH_STORE").expect("store"));
     let t0 = Instant::now();
     let store = Store::open(&dir).expect("open");
     let t1 = Instant::now();
+    let hwm_open = common::peak_rss_kib();
     let now = today_now();
-    let snap = if indexed {
-        indexed_snapshot(&store, now)
-    } else {
-        onshi::runtime::snapshot(&store, now.date_naive()).expect("snapshot")
+    let snap = match how {
+        Snap::Runtime => onshi::runtime::snapshot(&store, now.date_naive()).expect("snapshot"),
+        Snap::Indexed | Snap::IndexedLazy => {
+            indexed_snapshot(&store, now, how == Snap::IndexedLazy)
+        }
     };
     let t2 = Instant::now();
     let today_rows = snap.today.len();
@@ -306,19 +346,23 @@ fn child_inproc(indexed: bool) {
     let hwm = common::peak_rss_kib();
     assert!(today_rows > 0, "today's rows are listed");
     println!(
-        "RESULT {} {} {} {} {}",
+        "RESULT {} {} {} {} {} {}",
         ms(t1 - t0),
         ms(t2 - t1),
         ms(t3 - t2),
         ms(t3 - t0),
-        hwm
+        hwm,
+        hwm_open
     );
 }
 
 /// What `runtime::snapshot` could do with the queries of `src/store/index.rs`: today's
 /// intakes by id range, follow-ups and the count from the derived index. (Records created
-/// on another day with today's service date are not listed: the one difference.)
-fn indexed_snapshot(store: &Store, now: DateTime<FixedOffset>) -> Snapshot {
+/// on another day with today's service date are not listed: the one difference.) With
+/// `lazy`, the follow-up list stays empty and only its count is read: the TUI would load
+/// the list when its screen opens (the `Snapshot` type has no count field yet, so the
+/// count is only read here, to time it).
+fn indexed_snapshot(store: &Store, now: DateTime<FixedOffset>, lazy: bool) -> Snapshot {
     let day = now.date_naive();
     let from = day
         .and_hms_opt(0, 0, 0)
@@ -342,7 +386,12 @@ fn indexed_snapshot(store: &Store, now: DateTime<FixedOffset>) -> Snapshot {
         .collect();
     Snapshot {
         today,
-        followups: store.followups_indexed().expect("follow-ups"),
+        followups: if lazy {
+            std::hint::black_box(store.followup_count_indexed().expect("follow-up count"));
+            Vec::new()
+        } else {
+            store.followups_indexed().expect("follow-ups")
+        },
         total: store.count_indexed().expect("count"),
         queued: store.outbox_len(),
         store_path: store.dir().display().to_string(),
@@ -356,7 +405,8 @@ fn child_bare_inproc() {
     term.draw(|f| f.render_widget(Paragraph::new("bare ratatui  F10 quit"), f.area()))
         .expect("draw");
     let t = ms(t0.elapsed());
-    println!("RESULT 0 0 {t} {t} {}", common::peak_rss_kib());
+    let hwm = common::peak_rss_kib();
+    println!("RESULT 0 0 {t} {t} {hwm} {hwm}");
 }
 
 /// Child: a bare ratatui app on the real terminal: one line, then wait for a key.

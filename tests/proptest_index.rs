@@ -71,6 +71,7 @@ fn check(store: &Store) -> Result<(), TestCaseError> {
             .cmp(&b.created_at)
             .then_with(|| a.id.cmp(&b.id))
     });
+    prop_assert_eq!(store.followup_count_indexed().unwrap(), want.len());
     prop_assert_eq!(store.followups_indexed().unwrap(), want);
     prop_assert_eq!(store.count_indexed().unwrap(), all.len());
     for days in [0i64, 1, 7] {

@@ -4,7 +4,8 @@
 //!   created, and ULIDs sort by their millisecond timestamp, so the records created in a
 //!   span of time are one key range of `records`; only those are read and decoded. (An
 //!   imported record keeps the id it came with, so it is found under that id's time.)
-//! - [`Store::followups_indexed`] and [`Store::count_indexed`]: from a derived index, the
+//! - [`Store::followups_indexed`], [`Store::followup_count_indexed`] and
+//!   [`Store::count_indexed`]: from a derived index, the
 //!   tree `index`, brought up to date from the audit trail on each call. Every change to a
 //!   record writes an audit entry with its id in the same transaction (create, edit, void,
 //!   follow-up, import, purge), so the entries after the index's watermark name exactly
@@ -95,6 +96,18 @@ impl Store {
                 .then_with(|| a.id.cmp(&b.id))
         });
         Ok(out)
+    }
+
+    /// How many active records wait for follow-up (the status bar's 要確認), from the
+    /// derived index without reading a record.
+    pub fn followup_count_indexed(&self) -> Result<usize, StoreError> {
+        let index = self.index_caught_up()?;
+        let mut n = 0;
+        for item in index.scan_prefix([FOLLOWUP]) {
+            item.map_err(|e| self.sled_err(e))?;
+            n += 1;
+        }
+        Ok(n)
     }
 
     /// Number of records, from the derived index (no scan once it is built).

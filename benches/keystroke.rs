@@ -157,6 +157,8 @@ struct Bytes {
     emitted: usize,
     minimum: usize,
     runs: usize,
+    /// What the terminal got for the last typed character, escapes spelled out.
+    sample: String,
 }
 
 /// Type `text` char by char into `field` (emptied first), `rounds` times; count what the
@@ -194,6 +196,7 @@ fn bytes_per_char(field: FieldId, text: &str, rounds: usize) -> Bytes {
         emitted: 0,
         minimum: 0,
         runs: 0,
+        sample: String::new(),
     };
     for _ in 0..rounds {
         for c in text.chars() {
@@ -206,6 +209,7 @@ fn bytes_per_char(field: FieldId, text: &str, rounds: usize) -> Bytes {
             out.emitted += sink.0.borrow().len();
             out.minimum += min;
             out.runs += runs;
+            out.sample = String::from_utf8_lossy(&sink.0.borrow()).replace('\x1b', "ESC");
         }
         // Empty the field again (not counted).
         update(
@@ -337,9 +341,10 @@ fn main() {
             per <= 2.0 * min,
         );
         println!(
-            "    ({} chars typed; {:.2} separate runs of changed cells per char)",
+            "    ({} chars typed; {:.2} separate runs of changed cells per char); last one: {}",
             b.typed,
-            b.runs as f64 / b.typed as f64
+            b.runs as f64 / b.typed as f64,
+            b.sample
         );
     }
     println!(

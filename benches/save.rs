@@ -20,7 +20,7 @@ fn main() {
     let full = full_run();
     let (blocks, per_block) = if full { (20, 100) } else { (2, 10) };
     // A directory on the disk the store would use: under target/, not a RAM-backed /tmp.
-    let base = std::env::var_os("CARGO_TARGET_TMPDIR")
+    let base = option_env!("CARGO_TARGET_TMPDIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(std::env::temp_dir);
     std::fs::create_dir_all(&base).expect("bench dir");

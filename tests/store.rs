@@ -685,3 +685,21 @@ fn child_try_open() {
     );
     assert!(open(&tmp.path().join("fine")).count() == 0);
 }
+
+/// A snapshot sled was writing when the process died (or the power went) is never
+/// complete; the store must open past it with every record (BENCHMARKS.md, finding 1).
+#[test]
+fn an_interrupted_snapshot_does_not_make_the_store_unopenable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let rec = fixtures::record();
+    {
+        let store = Store::open(&path).unwrap();
+        store.insert_new(&rec, "op").unwrap();
+    }
+    let planted = path.join("snap.FFFFFFFFFFFFFFFF.generating");
+    std::fs::write(&planted, b"partial").unwrap();
+    let store = Store::open(&path).expect("opens past the partial snapshot");
+    assert_eq!(store.get(&rec.id).unwrap().as_ref(), Some(&rec));
+    assert!(!planted.exists());
+}

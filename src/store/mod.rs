@@ -131,6 +131,8 @@ enum Expect {
 pub struct Store {
     // Field order is drop order: sled must be closed before the lock is released.
     db: sled::Db,
+    /// sled's data file, for `sync_data` after each flush.
+    db_file: std::fs::File,
     records: SealedTree,
     versions: SealedTree,
     outbox: Tree,
@@ -228,9 +230,11 @@ impl Store {
             }
         };
         db.flush().map_err(sled_err)?;
+        let db_file = std::fs::File::open(dir.join("db")).map_err(|e| error::from_io(&e, dir))?;
 
         Ok(Store {
             db,
+            db_file,
             records,
             versions,
             outbox,
@@ -556,8 +560,14 @@ impl Store {
 
     // ---- helpers ----
 
+    /// sled's flush ends in `sync_file_range`, which does not flush the disk's write cache
+    /// or commit file metadata; 「保存しました」 must survive a power cut (case 3-4), so the
+    /// log file is also `fdatasync`ed.
     fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush().map(|_| ()).map_err(|e| self.sled_err(e))
+        self.db.flush().map(|_| ()).map_err(|e| self.sled_err(e))?;
+        self.db_file
+            .sync_data()
+            .map_err(|e| error::from_io(&e, &self.dir))
     }
 
     /// A sled error, or (from a sealed tree) a value that does not open.
@@ -582,6 +592,7 @@ impl Drop for Store {
 /// file, which can lag a dropped `Store` in this process by a moment. We already hold
 /// `onshi.lock`, so a sled lock failure can only be that lag: retry briefly.
 fn open_sled(dir: &Path) -> Result<sled::Db, StoreError> {
+    remove_interrupted_snapshots(dir)?;
     let mut tries = 0;
     loop {
         match sled::Config::new().path(dir).open() {
@@ -595,6 +606,24 @@ fn open_sled(dir: &Path) -> Result<sled::Db, StoreError> {
             Err(e) => return Err(from_sled(e, dir)),
         }
     }
+}
+
+/// sled writes a new snapshot at open as `snap.<lsn>.generating` and renames it only after
+/// an fsync. A process killed (or a power cut) before the rename leaves the file behind,
+/// and sled 0.34 would then read that partial file as the newest snapshot and report the
+/// store corrupt. It is never complete, and sled recovers from the previous snapshot plus
+/// its log, so it is removed before opening (spacejam/sled issues 1527, 1533).
+fn remove_interrupted_snapshots(dir: &Path) -> Result<(), StoreError> {
+    let io = |e: std::io::Error| error::from_io(&e, dir);
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            std::fs::remove_file(entry.path()).map_err(io)?;
+        }
+    }
+    Ok(())
 }
 
 fn now() -> DateTime<FixedOffset> {

@@ -11,7 +11,7 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
 use crate::card::{self, CardError};
-use crate::domain::record::{Record, Status};
+use crate::domain::record::Record;
 use crate::domain::search::search;
 use crate::i18n::{describe_store_error, Lang};
 use crate::store::{AuditAction, Store, StoreError};
@@ -46,34 +46,29 @@ pub fn env() -> Env {
     }
 }
 
-/// Today's intakes and the counts for the status bar.
-pub fn snapshot(store: &Store, today: chrono::NaiveDate) -> Result<Snapshot, StoreError> {
-    let queued_ids: std::collections::HashSet<String> = store
-        .outbox_peek(usize::MAX)?
+/// Today's intakes and the counts for the status bar. Reads only today's records and
+/// indexed counts, so start-up does not decode every record (BENCHMARKS.md).
+pub fn snapshot(store: &Store, now: DateTime<FixedOffset>) -> Result<Snapshot, StoreError> {
+    let queue = store.outbox_peek(usize::MAX)?;
+    let queued_ids: std::collections::HashSet<&str> = queue.iter().map(|e| e.id.as_str()).collect();
+    let midnight = now
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(*now.offset()).single())
+        .unwrap_or(now);
+    let today_rows = store
+        .records_created_between(midnight, midnight + chrono::Duration::days(1))?
         .into_iter()
-        .map(|e| e.id)
-        .collect();
-    let all = store.list()?;
-    let total = all.len();
-    let mut followups: Vec<Record> = all
-        .iter()
-        .filter(|r| r.status == Status::Active && r.followup.needed)
-        .cloned()
-        .collect();
-    followups.sort_by_key(|r| r.created_at);
-    let today_rows = all
-        .into_iter()
-        .filter(|r| r.service_date == today || r.created_at.date_naive() == today)
         .map(|record| Row {
-            queued: queued_ids.contains(&record.id),
+            queued: queued_ids.contains(record.id.as_str()),
             record,
         })
         .collect();
     Ok(Snapshot {
         today: today_rows,
-        followups,
-        total,
-        queued: store.outbox_len(),
+        followup_count: store.followup_count_indexed()?,
+        total: store.count_indexed()?,
+        queued: queue.len(),
         store_path: store.dir().display().to_string(),
     })
 }
@@ -167,7 +162,7 @@ pub fn perform_with(
                             w.wake();
                         }
                         events.push(Event::Saved { kind });
-                        match snapshot(store, app.today()) {
+                        match snapshot(store, app.now) {
                             Ok(s) => events.push(Event::Loaded(s)),
                             Err(e) => {
                                 events.push(Event::SaveFailed(describe_store_error(&e, lang)))
@@ -189,6 +184,10 @@ pub fn perform_with(
             }
             Effect::Search(query) => match store.list() {
                 Ok(all) => events.push(Event::SearchResults(search(&all, &query, SEARCH_LIMIT))),
+                Err(e) => events.push(Event::SaveFailed(describe_store_error(&e, lang))),
+            },
+            Effect::LoadFollowups => match store.followups_indexed() {
+                Ok(list) => events.push(Event::Followups(list)),
                 Err(e) => events.push(Event::SaveFailed(describe_store_error(&e, lang))),
             },
             Effect::LoadQueue => {
@@ -253,7 +252,7 @@ pub fn run(store: Arc<Store>, mut app: App, sync: Option<WorkerHandle>) -> io::R
     execute!(io::stdout(), EnableBracketedPaste)?;
 
     let mut pending = Vec::new();
-    match snapshot(&store, app.today()) {
+    match snapshot(&store, app.now) {
         Ok(s) => pending.push(Event::Loaded(s)),
         Err(e) => pending.push(Event::SaveFailed(describe_store_error(&e, app.lang))),
     }
@@ -284,7 +283,7 @@ pub fn run(store: Arc<Store>, mut app: App, sync: Option<WorkerHandle>) -> io::R
                 pending.push(Event::SyncStatus(now_status.clone()));
                 if delivered_more {
                     // "送信済" in the list and the queued counts follow deliveries.
-                    if let Ok(s) = snapshot(&store, app.today()) {
+                    if let Ok(s) = snapshot(&store, app.now) {
                         pending.push(Event::Loaded(s));
                     }
                 }
@@ -292,13 +291,35 @@ pub fn run(store: Arc<Store>, mut app: App, sync: Option<WorkerHandle>) -> io::R
             }
         }
         let mut quit = false;
+        // A burst of input (a paste, fast typing over SSH) is handled as one batch: only
+        // the newest draft is written, once, before the frame that shows it. Anything that
+        // clears the draft (a save, a discard) drops a draft still waiting.
+        let mut draft: Option<Vec<u8>> = None;
         while let Some(ev) = (!pending.is_empty()).then(|| pending.remove(0)) {
-            let effects = update(&mut app, ev, &env());
+            let mut effects = update(&mut app, ev, &env());
+            effects.retain(|e| match e {
+                Effect::SaveDraft(bytes) => {
+                    draft = Some(bytes.clone());
+                    false
+                }
+                Effect::DeleteDraft | Effect::Save { .. } => {
+                    draft = None;
+                    true
+                }
+                _ => true,
+            });
             let (more, q) = perform_with(&store, sync.as_ref(), Some(&card_tx), &app, effects);
             pending.extend(more);
             if q {
                 quit = true;
                 break;
+            }
+        }
+        if let Some(bytes) = draft.take() {
+            // Written before the frame: what the screen shows is what a restart restores.
+            let (more, _) = perform_with(&store, None, None, &app, vec![Effect::SaveDraft(bytes)]);
+            for ev in more {
+                update(&mut app, ev, &env());
             }
         }
         if quit {
@@ -317,10 +338,28 @@ pub fn run(store: Arc<Store>, mut app: App, sync: Option<WorkerHandle>) -> io::R
             Duration::from_secs(1)
         };
         match event::poll(wait) {
-            Ok(true) => match event::read() {
-                Ok(ev) => pending.extend(to_event(ev)),
-                Err(e) => break Err(e),
-            },
+            Ok(true) => {
+                // Take whatever else is already waiting too (bounded, so a flood of input
+                // still lets the screen update).
+                let mut read = 0;
+                let mut failed = None;
+                loop {
+                    match event::read() {
+                        Ok(ev) => pending.extend(to_event(ev)),
+                        Err(e) => {
+                            failed = Some(e);
+                            break;
+                        }
+                    }
+                    read += 1;
+                    if read >= 256 || !matches!(event::poll(Duration::ZERO), Ok(true)) {
+                        break;
+                    }
+                }
+                if let Some(e) = failed {
+                    break Err(e);
+                }
+            }
             Ok(false) => pending.push(Event::Tick),
             Err(e) => break Err(e),
         }

@@ -76,12 +76,23 @@ impl Tmux {
         self.tmux(&["capture-pane", "-p", "-t", "s"])
     }
 
+    /// Wait for `text`, then for the screen to stop changing: a frame reaches tmux as a
+    /// stream of writes, and a capture can land in the middle of one.
     fn wait_for(&self, text: &str) -> String {
         let start = Instant::now();
         loop {
             let s = self.screen();
             if s.contains(text) {
-                return s;
+                let mut last = s;
+                let settle = Instant::now();
+                loop {
+                    std::thread::sleep(Duration::from_millis(40));
+                    let now = self.screen();
+                    if now == last || settle.elapsed() > Duration::from_secs(1) {
+                        return now;
+                    }
+                    last = now;
+                }
             }
             assert!(!s.contains("panicked"), "onshi panicked:\n{s}");
             if start.elapsed() > Duration::from_secs(20) {

@@ -115,7 +115,7 @@ fn home_with_rows(lang: Lang) -> App {
     r2.status = Status::Voided;
     r2.void_reason = Some("重複".into());
     a.snapshot = Snapshot {
-        followups: vec![],
+        followup_count: 0,
         today: vec![
             Row {
                 record: r1,
@@ -698,9 +698,12 @@ fn followup_recheck_makes_the_qualification_current() {
     let rec = saved_record(Lang::Ja);
     assert!(rec.followup.needed);
     let mut a = app(Lang::Ja);
-    a.snapshot.followups = vec![rec.clone()];
+    a.snapshot.followup_count = 1;
     assert!(screen(&a).contains("要確認 1"), "count on the home screen");
-    send(&mut a, vec![key(KeyCode::F(4))]);
+    // The list is read when its screen opens, not kept in memory all day.
+    let effects = send(&mut a, vec![key(KeyCode::F(4))]);
+    assert_eq!(effects, vec![Effect::LoadFollowups]);
+    send(&mut a, vec![Event::Followups(vec![rec.clone()])]);
     insta::assert_snapshot!("followups_ja", screen(&a));
     send(&mut a, vec![key(KeyCode::Enter)]);
     assert_eq!(form(&a).focus, FieldId::InsurerNumber);

@@ -23,8 +23,8 @@ use crate::tui::pin::SecretPin;
 pub struct Snapshot {
     /// Today's intakes, newest first.
     pub today: Vec<Row>,
-    /// Every active record whose qualification is not yet confirmed, oldest first.
-    pub followups: Vec<Record>,
+    /// How many active records wait for their qualification to be confirmed.
+    pub followup_count: usize,
     pub total: usize,
     pub queued: usize,
     pub store_path: String,
@@ -168,6 +168,8 @@ pub enum Event {
     DraftFound(Box<FormState>),
     /// Matches for the search query, newest first.
     SearchResults(Vec<Record>),
+    /// The records waiting for follow-up, oldest first (read when the list opens).
+    Followups(Vec<Record>),
     /// The sync worker's state changed.
     SyncStatus(SyncStatus),
     /// The outbox as the sync screen lists it.
@@ -194,6 +196,8 @@ pub enum Effect {
     Search(String),
     /// List the outbox for the sync screen.
     LoadQueue,
+    /// Read the follow-up list (not kept in memory while it is not shown).
+    LoadFollowups,
     /// Send a refused version again (the operator fixed the cause).
     Retry(u64),
     /// Ask the card how many PIN tries are left (in the background).
@@ -235,6 +239,8 @@ pub struct App {
     pub sync: Option<SyncStatus>,
     /// The card reader's last reported state; `None` when nothing watches it.
     pub reader: Option<ReaderState>,
+    /// The follow-up list, as last read for the follow-up screen.
+    pub followups: Vec<Record>,
 }
 
 /// How reading the card ended.
@@ -273,6 +279,7 @@ impl App {
             saving: false,
             sync: None,
             reader: None,
+            followups: Vec::new(),
         }
     }
 
@@ -348,8 +355,9 @@ pub fn update(app: &mut App, event: Event, env: &Env) -> Vec<Effect> {
         Event::Loaded(s) => {
             app.snapshot = s;
             app.selected = app.selected.min(app.snapshot.today.len().saturating_sub(1));
-            if let Screen::Followups { selected } = &mut app.screen {
-                *selected = (*selected).min(app.snapshot.followups.len().saturating_sub(1));
+            // A save may have changed who waits for follow-up.
+            if matches!(app.screen, Screen::Followups { .. }) {
+                return vec![Effect::LoadFollowups];
             }
             vec![]
         }
@@ -389,6 +397,13 @@ pub fn update(app: &mut App, event: Event, env: &Env) -> Vec<Effect> {
                 st.results = found;
                 st.selected = 0;
             }
+            vec![]
+        }
+        Event::Followups(list) => {
+            if let Screen::Followups { selected } = &mut app.screen {
+                *selected = (*selected).min(list.len().saturating_sub(1));
+            }
+            app.followups = list;
             vec![]
         }
         Event::SyncStatus(s) => {
@@ -503,7 +518,10 @@ fn home_key(app: &mut App, action: Option<Action>) -> (Screen, Vec<Effect>) {
         }
         Some(Action::Followups) => {
             app.flash = None;
-            return (Screen::Followups { selected: 0 }, vec![]);
+            return (
+                Screen::Followups { selected: 0 },
+                vec![Effect::LoadFollowups],
+            );
         }
         Some(Action::Sync) => {
             app.flash = None;
@@ -684,7 +702,7 @@ fn search_key(
 
 fn followups_key(app: &mut App, selected: usize, action: Option<Action>) -> (Screen, Vec<Effect>) {
     match action {
-        Some(Action::Confirm) => match app.snapshot.followups.get(selected) {
+        Some(Action::Confirm) => match app.followups.get(selected) {
             Some(r) => {
                 app.flash = None;
                 (Screen::Form(FormState::recheck(r, app.today())), vec![])
@@ -696,7 +714,7 @@ fn followups_key(app: &mut App, selected: usize, action: Option<Action>) -> (Scr
         },
         Some(Action::Cancel) => (Screen::Home, vec![]),
         other => {
-            let n = app.snapshot.followups.len();
+            let n = app.followups.len();
             (
                 Screen::Followups {
                     selected: step(selected, n, other),

@@ -80,17 +80,32 @@ impl Tmux {
         self.tmux(&["capture-pane", "-p", "-t", "s"])
     }
 
+    /// Wait until `text` is on the screen and the screen has stopped changing: a frame
+    /// reaches tmux as a stream of writes, and a capture can land in the middle of one.
     pub fn wait_for(&self, text: &str) -> String {
         let start = Instant::now();
         loop {
             let s = self.screen();
             if s.contains(text) {
-                return s;
+                return self.settled(s);
             }
             if start.elapsed() > Duration::from_secs(15) {
                 panic!("timed out waiting for {text:?}; screen:\n{s}");
             }
             std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The screen once two captures 40 ms apart agree (at most a second more).
+    fn settled(&self, mut last: String) -> String {
+        let start = Instant::now();
+        loop {
+            std::thread::sleep(Duration::from_millis(40));
+            let now = self.screen();
+            if now == last || start.elapsed() > Duration::from_secs(1) {
+                return now;
+            }
+            last = now;
         }
     }
 

@@ -125,7 +125,7 @@ pub fn search(
 
 pub fn followups(app: &App, selected: usize, frame: &mut Frame, area: Rect) {
     let l = app.lang;
-    let items = &app.snapshot.followups;
+    let items = &app.followups;
     let mut lines = vec![header(l, area.width)];
     if items.is_empty() {
         lines.push(Line::raw(""));

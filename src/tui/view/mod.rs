@@ -142,7 +142,7 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
         l.t(Msg::StatusQueued),
         queued,
         l.t(Msg::StatusFollowups),
-        s.followups.len()
+        s.followup_count
     );
     let left = match &app.sync {
         Some(st) => format!(

@@ -277,7 +277,7 @@ catalogue! {
     StoreInUse => "この保存先は別のonshiが使用中です", "This store is in use by another onshi";
     StorePid => "プロセスID", "PID";
     StorePermission => "保存先に書き込めません。権限を確認してください", "Cannot write to the store; check permissions";
-    StoreDiskFull => "ディスクの空きがありません。入力は残っています。空きを作ってから保存し直してください", "The disk is full. Your input is kept; free some space and save again";
+    StoreDiskFull => "ディスクの空きがありません。入力は画面に残っています。空きを作ってから保存し直してください（それでも保存できないときは、画面の内容を書き留めてから onshi を再起動してください）", "The disk is full. Your input is still on the screen; free some space and save again (if it still fails, note down what is on the screen and restart onshi)";
     StoreSchema => "この保存先は新しい版のonshiで作られています", "This store was written by a newer onshi";
     StoreConflict => "他の端末または画面で先に更新されました。開き直してください", "Someone updated this record first; reopen it";
     StoreCorrupt => "保存先のデータが壊れています。技術担当に連絡してください", "The store data is damaged; call your technician";

@@ -10,116 +10,16 @@
 //! tmux and openssh-server are required parts of the test setup (README's test command
 //! installs them): if one is missing the tests fail and say so.
 
+#[path = "common/tmux.rs"]
+mod tmux;
+
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_onshi");
-
-fn require(tool: &str, args: &[&str], package: &str) {
-    let ok = Command::new(tool)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(
-        ok,
-        "{tool} is missing: these tests need the {package} package (the README's test command installs it)"
-    );
-}
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    /// `command` in an 80×24 pane; a shell line keeps the pane after it exits so its last
-    /// words and exit code stay readable.
-    fn start(name: &str, command: &str) -> Tmux {
-        require("tmux", &["-V"], "tmux");
-        let t = Tmux {
-            socket: format!("onshi-lowspec-{}-{name}", std::process::id()),
-        };
-        let cmd = format!("{command}; echo; echo ONSHI-EXIT=$?; sleep 600");
-        let st = Command::new("tmux")
-            .args([
-                "-u",
-                "-L",
-                &t.socket,
-                "-f",
-                "/dev/null",
-                "new-session",
-                "-d",
-            ])
-            .args(["-x", "80", "-y", "24", "-s", "s"])
-            .arg(cmd)
-            .env("LANG", "C.UTF-8")
-            .status()
-            .expect("run tmux");
-        assert!(st.success(), "tmux new-session failed");
-        t
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .expect("run tmux");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-t", "s"])
-    }
-
-    /// Wait for `text`, then for the screen to stop changing: a frame reaches tmux as a
-    /// stream of writes, and a capture can land in the middle of one.
-    fn wait_for(&self, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(text) {
-                let mut last = s;
-                let settle = Instant::now();
-                loop {
-                    std::thread::sleep(Duration::from_millis(40));
-                    let now = self.screen();
-                    if now == last || settle.elapsed() > Duration::from_secs(1) {
-                        return now;
-                    }
-                    last = now;
-                }
-            }
-            assert!(!s.contains("panicked"), "onshi panicked:\n{s}");
-            if start.elapsed() > Duration::from_secs(20) {
-                panic!("timed out waiting for {text:?}; screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.tmux(&["send-keys", "-t", "s", k]);
-        }
-    }
-
-    fn text(&self, s: &str) {
-        self.tmux(&["send-keys", "-t", "s", "-l", s]);
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
-    }
-}
+use tmux::{Tmux, BIN};
 
 /// The command line that runs onshi on `store` with TERM set, in Japanese.
 fn onshi_cmd(store: &Path, term: &str, extra: &str) -> String {
@@ -184,11 +84,11 @@ fn idle_tui_uses_no_cpu() {
     let tmp = tempfile::tempdir().unwrap();
     let (home_store, form_store) = (tmp.path().join("a"), tmp.path().join("b"));
     let config = unreachable_target_config(tmp.path());
-    let home = Tmux::start(
+    let home = Tmux::start_command(
         "idle-home",
         &onshi_cmd(&home_store, "xterm", "--config /dev/null"),
     );
-    let form = Tmux::start(
+    let form = Tmux::start_command(
         "idle-form",
         &onshi_cmd(
             &form_store,
@@ -284,7 +184,7 @@ fn unicode_width(s: &str) -> usize {
 fn screens_draw_at_80x24_with_vt100_xterm_and_the_linux_console() {
     for term in ["vt100", "xterm", "linux"] {
         let tmp = tempfile::tempdir().unwrap();
-        let t = Tmux::start(
+        let t = Tmux::start_command(
             &format!("term-{term}"),
             &onshi_cmd(&tmp.path().join("store"), term, "--config /dev/null"),
         );
@@ -409,7 +309,7 @@ fn over_ssh_tt_with_vt100_and_xterm() {
             "echo REMOTE-TERM=\\$TERM; LANG=C.UTF-8 ONSHI_STORE='{}' '{BIN}' --operator 佐藤 --config /dev/null",
             store.display()
         );
-        let t = Tmux::start(&format!("ssh-{term}"), &sshd.ssh_cmd(term, &remote));
+        let t = Tmux::start_command(&format!("ssh-{term}"), &sshd.ssh_cmd(term, &remote));
         walk_the_screens(&t);
         let s = t.screen();
         assert!(s.contains(&format!("REMOTE-TERM={term}")), "{s}");

@@ -32,17 +32,26 @@ impl Tmux {
     /// Start `onshi ARGS` in an 80×24 pane. A shell stays after onshi exits so its
     /// last words stay readable (tmux may drop output racing a dying pane).
     pub fn start(name: &str, store: &Path, args: &str) -> Tmux {
+        Self::start_command(
+            name,
+            &format!(
+                "ONSHI_STORE='{}' LANG=C.UTF-8 '{}' {}",
+                store.display(),
+                BIN,
+                args
+            ),
+        )
+    }
+
+    /// Any shell `command` in an 80×24 pane. A shell line stays after it exits so its last
+    /// words and exit code stay readable (tmux may drop output racing a dying pane).
+    pub fn start_command(name: &str, command: &str) -> Tmux {
         tmux_available();
         let t = Tmux {
             socket: format!("onshi-e2e-{}-{}", std::process::id(), name),
             session: "s".into(),
         };
-        let cmd = format!(
-            "ONSHI_STORE='{}' LANG=C.UTF-8 '{}' {}; echo; echo ONSHI-EXIT=$?; sleep 600",
-            store.display(),
-            BIN,
-            args
-        );
+        let cmd = format!("{command}; echo; echo ONSHI-EXIT=$?; sleep 600");
         let st = Command::new("tmux")
             .args([
                 "-u",
@@ -52,13 +61,8 @@ impl Tmux {
                 "/dev/null",
                 "new-session",
                 "-d",
-                "-x",
-                "80",
-                "-y",
-                "24",
-                "-s",
-                &t.session,
             ])
+            .args(["-x", "80", "-y", "24", "-s", &t.session])
             .arg(cmd)
             .env("LANG", "C.UTF-8")
             .status()
@@ -89,6 +93,7 @@ impl Tmux {
             if s.contains(text) {
                 return self.settled(s);
             }
+            assert!(!s.contains("panicked"), "onshi panicked:\n{s}");
             if start.elapsed() > Duration::from_secs(15) {
                 panic!("timed out waiting for {text:?}; screen:\n{s}");
             }

@@ -124,6 +124,112 @@ fn card_read_event(lang: Lang, pin: &SecretPin, confirm_last_try: bool) -> Event
     Event::CardRead(outcome)
 }
 
+/// The store and its sync worker, as the desk uses them. sled keeps the first I/O error
+/// it meets (a full disk): after that the open database refuses every write, however
+/// much space is freed. So after a refused write the next action that needs the store
+/// closes and reopens it first, and the clerk's retry works without a restart.
+pub struct Desk {
+    store: Option<Arc<Store>>,
+    dir: std::path::PathBuf,
+    sync: Option<WorkerHandle>,
+    spawn_sync: Box<dyn Fn(Arc<Store>) -> Option<WorkerHandle>>,
+    stuck: bool,
+}
+
+impl Desk {
+    pub fn new(
+        store: Arc<Store>,
+        spawn_sync: Box<dyn Fn(Arc<Store>) -> Option<WorkerHandle>>,
+    ) -> Desk {
+        let sync = spawn_sync(store.clone());
+        Desk {
+            dir: store.dir().to_path_buf(),
+            store: Some(store),
+            sync,
+            spawn_sync,
+            stuck: false,
+        }
+    }
+
+    pub fn store(&self) -> Option<&Arc<Store>> {
+        self.store.as_ref()
+    }
+
+    pub fn sync(&self) -> Option<&WorkerHandle> {
+        self.sync.as_ref()
+    }
+
+    /// Close and reopen the store (and restart the worker on it).
+    fn reopen(&mut self) -> Result<(), StoreError> {
+        if let Some(w) = self.sync.take() {
+            w.shutdown(Duration::from_secs(2));
+        }
+        if let Some(old) = self.store.take() {
+            // Only the last handle closes sled; if the worker still holds one, go on
+            // with the old store and try again next time.
+            match Arc::try_unwrap(old) {
+                Ok(store) => drop(store),
+                Err(shared) => {
+                    self.sync = (self.spawn_sync)(shared.clone());
+                    self.store = Some(shared);
+                    return Err(StoreError::Io {
+                        kind: std::io::ErrorKind::WouldBlock,
+                        detail: "store still in use".into(),
+                    });
+                }
+            }
+        }
+        let store = Arc::new(Store::open(&self.dir)?);
+        self.sync = (self.spawn_sync)(store.clone());
+        self.store = Some(store);
+        self.stuck = false;
+        Ok(())
+    }
+
+    /// Perform `effects`, reopening the store first when a write was refused before.
+    /// An encrypted store is not reopened (that needs the passphrase): restart onshi.
+    pub fn perform(
+        &mut self,
+        card: Option<&CardSender>,
+        app: &App,
+        effects: Vec<Effect>,
+    ) -> (Vec<Event>, bool) {
+        let needs_store = effects.iter().any(|e| {
+            !matches!(
+                e,
+                Effect::Quit | Effect::CardTries | Effect::ReadCard { .. }
+            )
+        });
+        let encrypted = self.store.as_ref().is_some_and(|s| s.is_encrypted());
+        if needs_store && (self.stuck || self.store.is_none()) && !encrypted {
+            if let Err(e) = self.reopen() {
+                let quit = effects.iter().any(|e| matches!(e, Effect::Quit));
+                return (
+                    vec![Event::SaveFailed(describe_store_error(&e, app.lang))],
+                    quit,
+                );
+            }
+        }
+        match &self.store {
+            Some(store) => {
+                let (events, quit, refused) =
+                    perform_inner(store, self.sync.as_ref(), card, app, effects);
+                self.stuck |= refused;
+                (events, quit)
+            }
+            None => (vec![], effects.iter().any(|e| matches!(e, Effect::Quit))),
+        }
+    }
+
+    /// Stop the worker (what it delivered but did not record is sent again next time).
+    pub fn close(mut self) -> usize {
+        if let Some(w) = self.sync.take() {
+            w.shutdown(Duration::from_secs(2));
+        }
+        self.store.as_ref().map(|s| s.outbox_len()).unwrap_or(0)
+    }
+}
+
 /// Run `work` off the UI thread when there is a sender, else right here.
 fn card_job(
     card: Option<&CardSender>,
@@ -150,8 +256,29 @@ pub fn perform_with(
     app: &App,
     effects: Vec<Effect>,
 ) -> (Vec<Event>, bool) {
+    let (events, quit, _) = perform_inner(store, sync, card, app, effects);
+    (events, quit)
+}
+
+/// A store failure as the clerk reads it; notes whether sled refused a write (after
+/// which the open database refuses every later one until it is reopened).
+fn store_failed(e: &StoreError, lang: Lang, write_refused: &mut bool) -> Event {
+    if matches!(e, StoreError::DiskFull | StoreError::Io { .. }) {
+        *write_refused = true;
+    }
+    Event::SaveFailed(describe_store_error(e, lang))
+}
+
+fn perform_inner(
+    store: &Store,
+    sync: Option<&WorkerHandle>,
+    card: Option<&CardSender>,
+    app: &App,
+    effects: Vec<Effect>,
+) -> (Vec<Event>, bool, bool) {
     let mut events = Vec::new();
     let mut quit = false;
+    let mut refused = false;
     let lang = app.lang;
     for effect in effects {
         match effect {
@@ -164,31 +291,29 @@ pub fn perform_with(
                         events.push(Event::Saved { kind });
                         match snapshot(store, app.now) {
                             Ok(s) => events.push(Event::Loaded(s)),
-                            Err(e) => {
-                                events.push(Event::SaveFailed(describe_store_error(&e, lang)))
-                            }
+                            Err(e) => events.push(store_failed(&e, lang, &mut refused)),
                         }
                     }
-                    Err(e) => events.push(Event::SaveFailed(describe_store_error(&e, lang))),
+                    Err(e) => events.push(store_failed(&e, lang, &mut refused)),
                 }
             }
             Effect::SaveDraft(bytes) => {
                 if let Err(e) = store.save_draft(DRAFT_KEY, &bytes) {
-                    events.push(Event::SaveFailed(describe_store_error(&e, lang)));
+                    events.push(store_failed(&e, lang, &mut refused));
                 }
             }
             Effect::DeleteDraft => {
                 if let Err(e) = store.delete_draft(DRAFT_KEY) {
-                    events.push(Event::SaveFailed(describe_store_error(&e, lang)));
+                    events.push(store_failed(&e, lang, &mut refused));
                 }
             }
             Effect::Search(query) => match store.list() {
                 Ok(all) => events.push(Event::SearchResults(search(&all, &query, SEARCH_LIMIT))),
-                Err(e) => events.push(Event::SaveFailed(describe_store_error(&e, lang))),
+                Err(e) => events.push(store_failed(&e, lang, &mut refused)),
             },
             Effect::LoadFollowups => match store.followups_indexed() {
                 Ok(list) => events.push(Event::Followups(list)),
-                Err(e) => events.push(Event::SaveFailed(describe_store_error(&e, lang))),
+                Err(e) => events.push(store_failed(&e, lang, &mut refused)),
             },
             Effect::LoadQueue => {
                 let listed = match sync {
@@ -197,14 +322,14 @@ pub fn perform_with(
                 };
                 match listed {
                     Ok(entries) => events.push(Event::Queue(entries)),
-                    Err(e) => events.push(Event::SaveFailed(describe_store_error(&e, lang))),
+                    Err(e) => events.push(store_failed(&e, lang, &mut refused)),
                 }
             }
             Effect::Retry(seq) => match sync {
                 Some(w) => w.retry(seq),
                 None => {
                     if let Err(e) = store.outbox_retry(seq) {
-                        events.push(Event::SaveFailed(describe_store_error(&e, lang)));
+                        events.push(store_failed(&e, lang, &mut refused));
                     }
                 }
             },
@@ -217,13 +342,13 @@ pub fn perform_with(
             }),
             Effect::RememberOperator(name) => {
                 if let Err(e) = store.set_last_operator(&name) {
-                    events.push(Event::SaveFailed(describe_store_error(&e, lang)));
+                    events.push(store_failed(&e, lang, &mut refused));
                 }
             }
             Effect::Quit => quit = true,
         }
     }
-    (events, quit)
+    (events, quit, refused)
 }
 
 fn to_event(ev: CtEvent) -> Option<Event> {
@@ -246,19 +371,21 @@ impl Drop for TerminalGuard {
 }
 
 /// Run the TUI until the clerk quits. Returns the number of queued versions left.
-pub fn run(store: Arc<Store>, mut app: App, sync: Option<WorkerHandle>) -> io::Result<usize> {
+pub fn run(mut desk: Desk, mut app: App) -> io::Result<usize> {
     let mut terminal: Terminal<CrosstermBackend<Stdout>> = ratatui::try_init()?;
     let _guard = TerminalGuard;
     execute!(io::stdout(), EnableBracketedPaste)?;
 
     let mut pending = Vec::new();
-    match snapshot(&store, app.now) {
-        Ok(s) => pending.push(Event::Loaded(s)),
-        Err(e) => pending.push(Event::SaveFailed(describe_store_error(&e, app.lang))),
-    }
-    if let Ok(Some(bytes)) = store.load_draft(DRAFT_KEY) {
-        if let Some(form) = draft_from_bytes(&bytes) {
-            pending.push(Event::DraftFound(Box::new(form)));
+    if let Some(store) = desk.store() {
+        match snapshot(store, app.now) {
+            Ok(s) => pending.push(Event::Loaded(s)),
+            Err(e) => pending.push(Event::SaveFailed(describe_store_error(&e, app.lang))),
+        }
+        if let Ok(Some(bytes)) = store.load_draft(DRAFT_KEY) {
+            if let Some(form) = draft_from_bytes(&bytes) {
+                pending.push(Event::DraftFound(Box::new(form)));
+            }
         }
     }
     let mut last_sync = None;
@@ -274,7 +401,7 @@ pub fn run(store: Arc<Store>, mut app: App, sync: Option<WorkerHandle>) -> io::R
             pending.push(Event::Reader(monitor.state()));
         }
         // The worker's state, copied without waiting on the network.
-        if let Some(w) = &sync {
+        if let Some(w) = desk.sync() {
             let now_status = w.status();
             if last_sync.as_ref() != Some(&now_status) {
                 let delivered_more = last_sync
@@ -283,7 +410,7 @@ pub fn run(store: Arc<Store>, mut app: App, sync: Option<WorkerHandle>) -> io::R
                 pending.push(Event::SyncStatus(now_status.clone()));
                 if delivered_more {
                     // "送信済" in the list and the queued counts follow deliveries.
-                    if let Ok(s) = snapshot(&store, app.now) {
+                    if let Some(Ok(s)) = desk.store().map(|st| snapshot(st, app.now)) {
                         pending.push(Event::Loaded(s));
                     }
                 }
@@ -308,7 +435,7 @@ pub fn run(store: Arc<Store>, mut app: App, sync: Option<WorkerHandle>) -> io::R
                 }
                 _ => true,
             });
-            let (more, q) = perform_with(&store, sync.as_ref(), Some(&card_tx), &app, effects);
+            let (more, q) = desk.perform(Some(&card_tx), &app, effects);
             pending.extend(more);
             if q {
                 quit = true;
@@ -317,7 +444,7 @@ pub fn run(store: Arc<Store>, mut app: App, sync: Option<WorkerHandle>) -> io::R
         }
         if let Some(bytes) = draft.take() {
             // Written before the frame: what the screen shows is what a restart restores.
-            let (more, _) = perform_with(&store, None, None, &app, vec![Effect::SaveDraft(bytes)]);
+            let (more, _) = desk.perform(None, &app, vec![Effect::SaveDraft(bytes)]);
             for ev in more {
                 update(&mut app, ev, &env());
             }
@@ -364,12 +491,8 @@ pub fn run(store: Arc<Store>, mut app: App, sync: Option<WorkerHandle>) -> io::R
             Err(e) => break Err(e),
         }
     };
-    if let Some(w) = sync {
-        // Anything delivered but not yet recorded is sent again next time (the
-        // idempotency key absorbs it), so a short wait is enough.
-        w.shutdown(Duration::from_secs(2));
-    }
-    result.map(|()| store.outbox_len())
+    let queued = desk.close();
+    result.map(|()| queued)
 }
 
 /// The line printed after quitting with records still queued.

@@ -331,3 +331,65 @@ fn import_on_a_full_disk_stops_with_a_clear_message_and_keeps_what_it_confirmed(
         stored.len()
     );
 }
+
+/// The desk reopens the store after a refused write, so the clerk's F5 after freeing
+/// space saves the form still on the screen — no restart (BENCHMARKS.md, finding 2).
+#[test]
+fn after_space_is_freed_the_desk_saves_without_a_restart() {
+    let fs = Tmpfs::new("4m");
+    let store = Store::open(&fs.path.join("store")).expect("open on tmpfs");
+    let env = Env {
+        now: now(),
+        new_id: ulid::Ulid::new().to_string(),
+    };
+    let mut app = app_on_review(&env);
+    let filler = fs.fill();
+    let mut ballast = Vec::new();
+    let _ = save_until_refused(&store, &mut ballast);
+    let mut desk = onshi::runtime::Desk::new(std::sync::Arc::new(store), Box::new(|_| None));
+
+    let effects = update(&mut app, key(KeyCode::F(5)), &env);
+    let (events, _) = desk.perform(None, &app, effects);
+    assert!(
+        matches!(events.as_slice(), [Event::SaveFailed(_)]),
+        "{events:?}"
+    );
+    for ev in events {
+        update(&mut app, ev, &env);
+    }
+    assert!(matches!(app.screen, Screen::Review { .. }));
+
+    std::fs::remove_file(filler).unwrap();
+    let effects = update(&mut app, key(KeyCode::F(5)), &env);
+    let (events, _) = desk.perform(None, &app, effects);
+    assert!(
+        matches!(
+            events.first(),
+            Some(Event::Saved {
+                kind: SaveKind::New
+            })
+        ),
+        "the retry saves: {events:?}"
+    );
+    for ev in events {
+        update(&mut app, ev, &env);
+    }
+    assert!(matches!(app.screen, Screen::Home));
+    let store = desk.store().expect("reopened");
+    let saved: Vec<_> = store
+        .list()
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.declaration.name == NAME)
+        .collect();
+    assert_eq!(saved.len(), 1, "saved once");
+    assert_eq!(typed_name_of(&saved[0]), NAME);
+    // Everything confirmed before the disk filled is still there.
+    for id in &ballast {
+        assert!(store.get(id).unwrap().is_some(), "{id}");
+    }
+}
+
+fn typed_name_of(r: &onshi::domain::record::Record) -> &str {
+    &r.declaration.name
+}

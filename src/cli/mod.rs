@@ -283,9 +283,18 @@ fn run_tui(setup: &Setup, keymap_arg: Option<&str>) -> ExitCode {
         let default = app.operator.clone();
         app.ask_operator(&default);
     }
-    let store = std::sync::Arc::new(store);
-    let worker = crate::sync::Worker::spawn_from_config(store.clone(), &setup.config.sync, lang);
-    match runtime::run(store, app, Some(worker)) {
+    let sync_config = setup.config.sync.clone();
+    let desk = runtime::Desk::new(
+        std::sync::Arc::new(store),
+        Box::new(move |store| {
+            Some(crate::sync::Worker::spawn_from_config(
+                store,
+                &sync_config,
+                lang,
+            ))
+        }),
+    );
+    match runtime::run(desk, app) {
         Ok(queued) => {
             if let Some(msg) = runtime::quit_message(lang, queued) {
                 println!("{msg}");

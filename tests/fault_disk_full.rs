@@ -13,6 +13,7 @@ mod common;
 mod fault_support;
 
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 use std::process::Command;
 
 use chrono::{DateTime, FixedOffset};
@@ -191,19 +192,25 @@ fn typed_name(app: &App) -> String {
     }
 }
 
-#[test]
-fn full_disk_save_in_the_app_keeps_the_form_and_saves_after_space_is_freed() {
-    let fs = Tmpfs::new("4m");
+/// A store on `fs`, the app on the review of a typed intake, and the disk full: the file
+/// that fills it, and the ids saved until sled refused (its buffers are full too).
+fn review_on_a_full_disk(fs: &Tmpfs) -> (Store, Env, App, PathBuf, Vec<String>) {
     let store = Store::open(&fs.path.join("store")).expect("open on tmpfs");
     let env = Env {
         now: now(),
         new_id: ulid::Ulid::new().to_string(),
     };
-    let mut app = app_on_review(&env);
+    let app = app_on_review(&env);
     let filler = fs.fill();
-    // Fill what sled still had in its buffers too: the disk is full for this save.
     let mut ballast = Vec::new();
     let _ = save_until_refused(&store, &mut ballast);
+    (store, env, app, filler, ballast)
+}
+
+#[test]
+fn full_disk_save_in_the_app_keeps_the_form_and_saves_after_space_is_freed() {
+    let fs = Tmpfs::new("4m");
+    let (store, env, mut app, filler, _) = review_on_a_full_disk(&fs);
 
     let effects = update(&mut app, key(KeyCode::F(5)), &env);
     assert!(
@@ -337,15 +344,7 @@ fn import_on_a_full_disk_stops_with_a_clear_message_and_keeps_what_it_confirmed(
 #[test]
 fn after_space_is_freed_the_desk_saves_without_a_restart() {
     let fs = Tmpfs::new("4m");
-    let store = Store::open(&fs.path.join("store")).expect("open on tmpfs");
-    let env = Env {
-        now: now(),
-        new_id: ulid::Ulid::new().to_string(),
-    };
-    let mut app = app_on_review(&env);
-    let filler = fs.fill();
-    let mut ballast = Vec::new();
-    let _ = save_until_refused(&store, &mut ballast);
+    let (store, env, mut app, filler, ballast) = review_on_a_full_disk(&fs);
     let mut desk = onshi::runtime::Desk::new(std::sync::Arc::new(store), Box::new(|_| None));
 
     let effects = update(&mut app, key(KeyCode::F(5)), &env);

@@ -12,7 +12,7 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use onshi::domain::record::Record;
@@ -20,27 +20,9 @@ use onshi::store::{AuditAction, Store};
 
 use common::fixtures;
 use support::receiver::Receiver;
-use support::{assert_delivered_once_in_order, queue_records, TOKEN};
+use support::{assert_delivered_once_in_order, queue_records, splitmix, Killed, TOKEN};
 
 const BIN: &str = env!("CARGO_BIN_EXE_onshi");
-
-/// splitmix64: reproducible kill points.
-fn splitmix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
-
-/// Kills the child if the test fails half-way.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// The store did not open after a kill: say which files are there. A leftover
 /// `snap.*.generating` is sled 0.34 picking an interrupted snapshot write as the latest

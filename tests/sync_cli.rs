@@ -7,14 +7,14 @@ mod support;
 use std::collections::HashSet;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use onshi::store::{AuditAction, Store};
 
 use common::fixtures;
 use support::receiver::{free_addr, Receiver};
-use support::{assert_delivered_once_in_order, queue_records, TOKEN};
+use support::{assert_delivered_once_in_order, queue_records, splitmix, Killed, TOKEN};
 
 struct Env {
     _tmp: tempfile::TempDir,
@@ -223,23 +223,6 @@ fn missing_or_bad_target_config_is_a_usage_error() {
     let (code, err) = run(&e, &["--lang", "en", "sync", "--once"]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("[sync] dir is missing"), "{err}");
-}
-
-/// splitmix64: reproducible kill points.
-fn splitmix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 fn delivered_in_audit(store_dir: &Path) -> HashSet<String> {

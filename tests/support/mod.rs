@@ -4,6 +4,7 @@
 pub mod receiver;
 
 use std::collections::{BTreeMap, HashSet};
+use std::process::Child;
 use std::time::Duration;
 
 use onshi::store::{AuditAction, Store};
@@ -74,5 +75,23 @@ pub fn assert_delivered_once_in_order(accepted: &[Got], expected: &[String]) {
     for (id, versions) in per_record {
         let in_order: Vec<u32> = (1..=versions.len() as u32).collect();
         assert_eq!(versions, in_order, "versions of {id} out of order");
+    }
+}
+
+/// splitmix64: reproducible kill points.
+pub fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// A child process killed (and reaped) if the test fails half-way.
+pub struct Killed(pub Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }

@@ -1,4 +1,4 @@
-//! Configuration file (TOML, DESIGN.md §6) and default locations (XDG).
+//! Configuration file (TOML, docs/config.md) and its default location per platform.
 
 use std::path::{Path, PathBuf};
 
@@ -22,6 +22,37 @@ pub struct Config {
     pub sync: SyncConfig,
     #[serde(default)]
     pub claim: ClaimConfig,
+    #[serde(default)]
+    pub ui: UiConfig,
+}
+
+/// How the screen is drawn.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct UiConfig {
+    /// How the terminal draws East Asian ambiguous-width characters (─ ▶ ※ ○ …). Unset:
+    /// detected (wide only on the classic Windows console with a CJK code page).
+    pub ambiguous_width: Option<AmbiguousWidth>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum AmbiguousWidth {
+    /// One cell, as unicode-width counts them (Linux terminals, Windows Terminal).
+    Narrow,
+    /// Two cells (conhost on a Japanese code page, terminals set to CJK width): such
+    /// characters are drawn as ASCII stand-ins so the layout holds.
+    Wide,
+}
+
+impl UiConfig {
+    /// Whether ambiguous-width characters must be kept off the screen.
+    pub fn ambiguous_wide(&self) -> bool {
+        match self.ambiguous_width {
+            Some(w) => w == AmbiguousWidth::Wide,
+            None => crate::platform::console_draws_ambiguous_wide(),
+        }
+    }
 }
 
 /// How claims are written for the receipt software.
@@ -101,28 +132,6 @@ impl Config {
     }
 }
 
-fn env_path(var: &str) -> Option<PathBuf> {
-    std::env::var_os(var)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-}
-
-/// `$XDG_DATA_HOME/onshi`, else `~/.local/share/onshi`, else `./onshi-data`.
-pub fn default_store_dir() -> PathBuf {
-    env_path("XDG_DATA_HOME")
-        .or_else(|| env_path("HOME").map(|h| h.join(".local/share")))
-        .map(|d| d.join("onshi"))
-        .unwrap_or_else(|| PathBuf::from("onshi-data"))
-}
-
-/// `$XDG_CONFIG_HOME/onshi/config.toml`, else `~/.config/onshi/config.toml`.
-pub fn default_config_file() -> PathBuf {
-    env_path("XDG_CONFIG_HOME")
-        .or_else(|| env_path("HOME").map(|h| h.join(".config")))
-        .map(|d| d.join("onshi/config.toml"))
-        .unwrap_or_else(|| PathBuf::from("onshi.toml"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +154,16 @@ dir = "/mnt/recept/onshi-inbox"
             c.sync.token_file.as_deref(),
             Some(Path::new("/etc/onshi/token"))
         );
+    }
+
+    #[test]
+    fn ui_ambiguous_width_is_narrow_or_wide() {
+        let c = Config::parse(Path::new("c"), "[ui]\nambiguous_width = \"wide\"\n").unwrap();
+        assert!(c.ui.ambiguous_wide());
+        let c = Config::parse(Path::new("c"), "[ui]\nambiguous_width = \"narrow\"\n").unwrap();
+        assert!(!c.ui.ambiguous_wide());
+        let e = Config::parse(Path::new("c"), "[ui]\nambiguous_width = \"auto\"\n").unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod export;
 pub mod i18n;
 pub mod keymap;
 pub mod paper;
+pub mod platform;
 pub mod runtime;
 pub mod store;
 pub mod sync;

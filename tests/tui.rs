@@ -101,7 +101,31 @@ fn draw(app: &App, w: u16, h: u16) -> (String, Option<(u16, u16)>) {
 }
 
 fn screen(app: &App) -> String {
-    draw(app, 80, 24).0
+    let (narrow, cursor) = draw(app, 80, 24);
+    check_ambiguous_wide(app, &narrow, cursor);
+    narrow
+}
+
+/// Every screen a test draws is drawn again as for a terminal that shows East Asian
+/// ambiguous-width characters two cells wide (`[ui] ambiguous_width = "wide"`): no such
+/// character may remain, everything else stays in its cell, and the cursor stays put.
+fn check_ambiguous_wide(app: &App, narrow: &str, cursor: Option<(u16, u16)>) {
+    let mut wide_app = app.clone();
+    wide_app.ambiguous_wide = true;
+    let (wide, wide_cursor) = draw(&wide_app, 80, 24);
+    assert_eq!(cursor, wide_cursor, "cursor moved in wide mode");
+    for (n, w) in narrow.lines().zip(wide.lines()) {
+        assert_eq!(n.width(), w.width(), "line width changed:\n{n}\n{w}");
+        for (a, b) in n.chars().zip(w.chars()) {
+            assert!(
+                !onshi::tui::view::is_ambiguous(&b.to_string()),
+                "{b} left in:\n{w}"
+            );
+            if !onshi::tui::view::is_ambiguous(&a.to_string()) {
+                assert_eq!(a, b, "only ambiguous characters change:\n{n}\n{w}");
+            }
+        }
+    }
 }
 
 fn home_with_rows(lang: Lang) -> App {
@@ -826,7 +850,7 @@ fn status_bar_shows_online_state_since_when_queue_and_last_error() {
     );
     let s = screen(&a);
     let bar = s.lines().nth(22).unwrap();
-    assert!(bar.contains("○ 未接続 09:05から"), "{bar}");
+    assert!(bar.contains("未接続 09:05から"), "{bar}");
     assert!(bar.contains("最後のエラー: 接続できません"), "{bar}");
     assert!(
         bar.contains("未送信 4"),
@@ -838,7 +862,7 @@ fn status_bar_shows_online_state_since_when_queue_and_last_error() {
     );
     let s = screen(&a);
     assert!(
-        s.lines().nth(22).unwrap().contains("● 接続中 09:05から"),
+        s.lines().nth(22).unwrap().contains("接続中 09:05から"),
         "{s}"
     );
 }

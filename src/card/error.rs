@@ -6,6 +6,7 @@ use std::fmt;
 
 use super::face::{FaceError, FaceField};
 use crate::i18n::{Lang, Msg};
+use crate::platform::{self, Os};
 
 /// Which command of the read sequence got an unexpected status word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +75,11 @@ impl CardError {
             Lang::En => (" (", ")", ": "),
         };
         match self {
-            CardError::NoService => t(Msg::CardNoService).to_string(),
+            CardError::NoService => t(match platform::OS {
+                Os::Unix => Msg::CardNoService,
+                Os::Windows => Msg::CardNoServiceWindows,
+            })
+            .to_string(),
             CardError::NoReader => t(Msg::CardNoReader).to_string(),
             CardError::NoCard => t(Msg::CardNoCard).to_string(),
             CardError::ReaderInUse => t(Msg::CardReaderInUse).to_string(),

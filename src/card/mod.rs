@@ -66,13 +66,14 @@ pub use reader::{pin_tries, read_face, status};
 
 use crate::domain::text::neutralize_for_terminal;
 use crate::i18n::{Lang, Msg};
+use crate::platform::{self, Os};
 
 /// What the reader side looks like right now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReaderState {
     /// Not looked yet (the monitor's first moments).
     Unknown,
-    /// pcscd is not running.
+    /// The PC/SC service is not running (pcscd; the Smart Card service on Windows).
     NoService,
     /// pcscd runs, no reader is connected.
     NoReader,
@@ -87,7 +88,10 @@ impl ReaderState {
     pub fn label(&self, lang: Lang) -> &'static str {
         lang.t(match self {
             ReaderState::Unknown => Msg::CardStatusChecking,
-            ReaderState::NoService => Msg::CardStatusNoService,
+            ReaderState::NoService => match platform::OS {
+                Os::Unix => Msg::CardStatusNoService,
+                Os::Windows => Msg::CardStatusNoServiceWindows,
+            },
             ReaderState::NoReader => Msg::CardStatusNoReader,
             ReaderState::Empty => Msg::CardStatusEmpty,
             ReaderState::CardPresent { .. } => Msg::CardStatusPresent,

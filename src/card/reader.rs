@@ -11,8 +11,12 @@ use super::pin::Pin;
 use super::session::{Response, Session, Transport};
 use super::ReaderState;
 
+/// A PC/SC context. Any failure to get one means the service cannot be used, whatever
+/// code it came with (a stopped Smart Card service on Windows answers "no service", an
+/// incomplete WinSCard such as Wine's "internal error"): the clerk is told the card cannot
+/// be read and manual entry goes on.
 pub(crate) fn establish() -> Result<Context, CardError> {
-    Context::establish(Scope::User).map_err(map_service)
+    Context::establish(Scope::User).map_err(|_| CardError::NoService)
 }
 
 /// Errors that mean "the PC/SC service is not there (any more)".

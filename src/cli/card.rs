@@ -4,11 +4,10 @@
 //! (a PIN that is not 4 digits). The four items are printed to stdout because showing them is
 //! the purpose of `card read`; they are never logged. Messages go to stderr.
 
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use zeroize::Zeroizing;
 
 use super::Setup;
 use crate::card::{self, CardError, CardFace, Pin};
@@ -16,6 +15,7 @@ use crate::domain::era::format_wareki;
 use crate::domain::record::Sex;
 use crate::domain::text::neutralize_for_terminal;
 use crate::i18n::{Lang, Msg};
+use crate::platform::{self, SecretInput};
 
 #[derive(Debug, Args)]
 pub struct CardArgs {
@@ -61,12 +61,11 @@ fn read(lang: Lang) -> ExitCode {
         Ok(n) => n,
         Err(e) => return fail(lang, &e),
     };
-    let mut input = Input::new();
     let confirm = match tries {
         0 => return fail(lang, &CardError::PinLocked),
         1 => {
             eprintln!("onshi: {}", lang.t(Msg::CardLastTry));
-            let answer = match input.line(&format!("{}: ", lang.t(Msg::CardConfirmPrompt)), false) {
+            let answer = match ask(&format!("{}: ", lang.t(Msg::CardConfirmPrompt))) {
                 Ok(a) => a,
                 Err(_) => return cancelled(lang),
             };
@@ -77,7 +76,8 @@ fn read(lang: Lang) -> ExitCode {
         }
         _ => false,
     };
-    let pin = match input.line(&format!("{}: ", lang.t(Msg::CardPinPrompt)), true) {
+    let prompt = format!("{}: ", lang.t(Msg::CardPinPrompt));
+    let pin = match platform::read_secret_line(&prompt, SecretInput::Stdin) {
         Ok(line) => match Pin::parse(&line) {
             Ok(p) => p,
             Err(e) => return fail(lang, &e),
@@ -133,67 +133,13 @@ fn print_face(lang: Lang, face: &CardFace) {
     let _ = writeln!(out, "{}{sep}{sex}", lang.t(Msg::FieldSex));
 }
 
-/// Lines from the terminal (echo off for secrets) or, when stdin is not a terminal, from
-/// stdin as it is (tests and scripts).
-struct Input {
-    stdin: io::Stdin,
-}
-
-impl Input {
-    fn new() -> Input {
-        Input { stdin: io::stdin() }
+/// A line typed in answer to a prompt on standard error (a plain line from a pipe).
+fn ask(prompt: &str) -> io::Result<String> {
+    eprint!("{prompt}");
+    io::stderr().flush()?;
+    let mut line = String::new();
+    if io::stdin().lock().read_line(&mut line)? == 0 {
+        return Err(io::Error::from(io::ErrorKind::UnexpectedEof));
     }
-
-    fn line(&mut self, prompt: &str, secret: bool) -> io::Result<Zeroizing<String>> {
-        eprint!("{prompt}");
-        io::stderr().flush()?;
-        // Capacity up front so read_line does not reallocate and leave copies behind.
-        let mut line = Zeroizing::new(String::with_capacity(128));
-        let n = if secret && self.stdin.is_terminal() {
-            let _echo_off = EchoOff::new();
-            let n = self.stdin.lock().read_line(&mut line)?;
-            eprintln!();
-            n
-        } else {
-            self.stdin.lock().read_line(&mut line)?
-        };
-        if n == 0 {
-            return Err(io::Error::from(io::ErrorKind::UnexpectedEof));
-        }
-        Ok(line)
-    }
-}
-
-/// Turns terminal echo off on stdin for its lifetime (restored on drop, also on panic).
-struct EchoOff {
-    saved: Option<libc::termios>,
-}
-
-impl EchoOff {
-    fn new() -> EchoOff {
-        // SAFETY: tcgetattr/tcsetattr on fd 0 with a properly sized, initialised termios.
-        unsafe {
-            let mut t: libc::termios = std::mem::zeroed();
-            if libc::tcgetattr(libc::STDIN_FILENO, &mut t) != 0 {
-                return EchoOff { saved: None };
-            }
-            let saved = t;
-            t.c_lflag &= !(libc::ECHO | libc::ECHOE | libc::ECHOK);
-            if libc::tcsetattr(libc::STDIN_FILENO, libc::TCSAFLUSH, &t) != 0 {
-                return EchoOff { saved: None };
-            }
-            EchoOff { saved: Some(saved) }
-        }
-    }
-}
-
-impl Drop for EchoOff {
-    fn drop(&mut self) {
-        if let Some(saved) = self.saved.as_ref() {
-            // SAFETY: restores the attributes read in `new`.
-            unsafe {
-                libc::tcsetattr(libc::STDIN_FILENO, libc::TCSAFLUSH, saved);
-            }
-        }
-    }
+    Ok(line)
 }

@@ -1,15 +1,13 @@
 //! `onshi init [--encrypt]`: create the store (optionally encrypted), and the passphrase
 //! handling every command uses to open an encrypted one.
 //!
-//! The passphrase comes from `ONSHI_PASSPHRASE_FILE` (scripts, tests; the file must not be
-//! readable by group or others) or is typed on the controlling terminal (`/dev/tty`, echo
-//! off), so standard input and output stay free for data (`onshi import -`, `export >`).
+//! The passphrase comes from `ONSHI_PASSPHRASE_FILE` (scripts, tests; the file must be
+//! its owner's only) or is typed on the controlling terminal or console without echo, so
+//! standard input and output stay free for data (`onshi import -`, `export >`).
 //! It lives in `Zeroizing` buffers and is wiped after use.
 
-use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::os::fd::AsRawFd;
-use std::os::unix::fs::PermissionsExt;
+use std::fs::File;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -18,6 +16,7 @@ use zeroize::Zeroizing;
 
 use super::{fail, finish_open, Setup};
 use crate::i18n::{describe_store_error, Lang, Msg};
+use crate::platform::{self, SecretInput};
 use crate::store::{Store, StoreError};
 
 /// Environment variable naming a file that holds the passphrase.
@@ -47,18 +46,24 @@ fn source() -> Source {
     }
 }
 
-/// Read the passphrase file: refused when group or others may read it; one trailing line
-/// break is not part of the passphrase.
+/// Read the passphrase file: refused when anyone but its owner may read it; one trailing
+/// line break is not part of the passphrase.
 fn read_file(path: &Path) -> Result<Zeroizing<String>, (Msg, String)> {
     let shown = path.display().to_string();
     let mut f = File::open(path).map_err(|e| (Msg::PassFileRead, format!("{shown}: {e}")))?;
-    let mode = f
-        .metadata()
-        .map_err(|e| (Msg::PassFileRead, format!("{shown}: {e}")))?
-        .permissions()
-        .mode();
-    if mode & 0o077 != 0 {
-        return Err((Msg::PassFileMode, format!("{shown} ({:o})", mode & 0o777)));
+    match platform::secret_file_exposure(&f, true) {
+        Ok(None) => {}
+        Ok(Some(exposure)) => {
+            return Err((
+                Msg::PassFileMode,
+                format!(
+                    "{shown} ({}): {}",
+                    exposure.detail,
+                    platform::owner_only_fix(path)
+                ),
+            ))
+        }
+        Err(e) => return Err((Msg::PassFileRead, format!("{shown}: {e}"))),
     }
     let mut bytes = Zeroizing::new(Vec::with_capacity(256));
     f.read_to_end(&mut bytes)
@@ -71,65 +76,9 @@ fn read_file(path: &Path) -> Result<Zeroizing<String>, (Msg, String)> {
     Ok(Zeroizing::new(text.to_string()))
 }
 
-/// Turns echo off on a terminal for its lifetime (restored on drop, also on panic).
-struct EchoOff<'a> {
-    tty: &'a File,
-    saved: Option<libc::termios>,
-}
-
-impl<'a> EchoOff<'a> {
-    fn new(tty: &'a File) -> EchoOff<'a> {
-        let fd = tty.as_raw_fd();
-        // SAFETY: tcgetattr/tcsetattr on an open terminal fd with a zeroed, properly sized
-        // termios; a failure leaves echo as it was.
-        unsafe {
-            let mut t: libc::termios = std::mem::zeroed();
-            if libc::tcgetattr(fd, &mut t) != 0 {
-                return EchoOff { tty, saved: None };
-            }
-            let saved = t;
-            t.c_lflag &= !(libc::ECHO | libc::ECHOE | libc::ECHOK | libc::ECHONL);
-            if libc::tcsetattr(fd, libc::TCSAFLUSH, &t) != 0 {
-                return EchoOff { tty, saved: None };
-            }
-            EchoOff {
-                tty,
-                saved: Some(saved),
-            }
-        }
-    }
-}
-
-impl Drop for EchoOff<'_> {
-    fn drop(&mut self) {
-        if let Some(saved) = self.saved.as_ref() {
-            // SAFETY: restores the attributes read in `new` on the same fd.
-            unsafe {
-                libc::tcsetattr(self.tty.as_raw_fd(), libc::TCSAFLUSH, saved);
-            }
-        }
-    }
-}
-
 /// Ask on the controlling terminal without echo.
 fn prompt(text: &str) -> io::Result<Zeroizing<String>> {
-    let mut tty = OpenOptions::new().read(true).write(true).open("/dev/tty")?;
-    write!(tty, "{text}")?;
-    tty.flush()?;
-    // Capacity up front so reading does not reallocate and leave copies behind.
-    let mut line = Zeroizing::new(String::with_capacity(256));
-    let n = {
-        let _echo = EchoOff::new(&tty);
-        let mut reader = BufReader::new(&tty);
-        reader.read_line(&mut line)?
-    };
-    writeln!(tty)?;
-    if n == 0 {
-        return Err(io::Error::from(io::ErrorKind::UnexpectedEof));
-    }
-    let trimmed = line.trim_end_matches(['\n', '\r']).len();
-    line.truncate(trimmed);
-    Ok(line)
+    platform::read_secret_line(text, SecretInput::Terminal)
 }
 
 fn no_terminal(lang: Lang, e: &io::Error) -> ExitCode {

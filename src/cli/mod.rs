@@ -15,12 +15,16 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::config::{default_config_file, default_store_dir, Config};
+use crate::config::Config;
 use crate::i18n::{describe_store_error, Lang, Msg};
 use crate::keymap::Keymap;
+use crate::platform::{default_config_file, default_store_dir};
 use crate::runtime;
 use crate::store::{Store, StoreError};
 use crate::tui::App;
+
+/// Environment variable that moves the default config file.
+pub const CONFIG_ENV: &str = "ONSHI_CONFIG";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -32,7 +36,8 @@ pub struct Cli {
     /// Store directory (default: $ONSHI_STORE, else the XDG data dir).
     #[arg(long, global = true, env = "ONSHI_STORE", value_name = "DIR")]
     pub store: Option<PathBuf>,
-    /// Config file (default: the XDG config dir's onshi/config.toml).
+    /// Config file, which must exist (default: $ONSHI_CONFIG, else onshi/config.toml in
+    /// the XDG config dir or %APPDATA%; there a missing file means defaults).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Keymap: a shipped name (default) or a TOML file.
@@ -142,9 +147,17 @@ pub fn main_with(cli: Cli) -> ExitCode {
         LangArg::Ja => Lang::Ja,
         LangArg::En => Lang::En,
     });
+    // A named file must exist; the default location (or $ONSHI_CONFIG, which moves it,
+    // as $ONSHI_STORE moves the store) may have none yet.
     let (config_path, required) = match &cli.config {
         Some(p) => (p.clone(), true),
-        None => (default_config_file(), false),
+        None => (
+            std::env::var_os(CONFIG_ENV)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+                .unwrap_or_else(default_config_file),
+            false,
+        ),
     };
     let is_doctor = matches!(cli.command, Some(Command::Doctor));
     let config_exists = config_path.exists();
@@ -278,6 +291,7 @@ fn run_tui(setup: &Setup, keymap_arg: Option<&str>) -> ExitCode {
         runtime::now(),
     );
     app.claim_check_digit = setup.config.claim.unknown_insurer_valid_check_digit;
+    app.ambiguous_wide = setup.config.ui.ambiguous_wide();
     if !setup.operator_given {
         // Each session says who is at the desk; the last name on this terminal is offered.
         let default = app.operator.clone();

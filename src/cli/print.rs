@@ -1,11 +1,9 @@
 //! `onshi print ID --format html|txt [--version N] [-o FILE]`: the filled
 //! 被保険者資格申立書 for the patient's signature (`paper/`). A file written with `-o` is
-//! created 0600: it holds the patient's personal data like the store does.
+//! private to its owner: it holds the patient's personal data like the store does.
 
-use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
@@ -14,6 +12,7 @@ use super::{fail, open_store, Setup};
 use crate::domain::text::neutralize_for_terminal;
 use crate::i18n::{describe_store_error, Msg};
 use crate::paper;
+use crate::platform::{self, Sharing};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum PrintFormat {
@@ -33,20 +32,13 @@ pub struct PrintArgs {
     /// A stored version (default: the latest).
     #[arg(long, value_name = "N")]
     pub version: Option<u32>,
-    /// Write to FILE (mode 0600) instead of standard output.
+    /// Write to FILE (owner-only) instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
-fn write_private(path: &PathBuf, body: &[u8]) -> io::Result<()> {
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    // An existing file keeps its mode on open: tighten it before writing into it.
-    f.set_permissions(fs::Permissions::from_mode(0o600))?;
+fn write_private(path: &Path, body: &[u8]) -> io::Result<()> {
+    let mut f = platform::create_file(path, Sharing::Owner, false)?;
     f.write_all(body)?;
     f.sync_all()
 }

@@ -306,7 +306,7 @@ catalogue! {
     SyncUrlInvalid => "[sync] url が正しくありません", "[sync] url is not valid";
     SyncUrlInsecure => "http:// はこのPC内（127.0.0.1・localhost）の送信先にだけ使えます。https:// を使ってください", "http:// is only allowed for a receiver on this PC (127.0.0.1, localhost); use https://";
     SyncTokenMissing => "[sync] token_file がありません", "[sync] token_file is missing";
-    SyncTokenMode => "トークンファイルがグループ・他人から読める権限です。chmod 600 にしてください", "The token file is readable by group or others; chmod 600 it";
+    SyncTokenMode => "トークンファイルを所有者以外も読めます。次のコマンドで所有者だけにしてください", "The token file can be read by others besides its owner; make it the owner's only with this command";
     SyncTokenRead => "トークンファイルを読めません", "Cannot read the token file";
     SyncTokenInvalid => "トークンファイルが空か、使えない文字を含みます", "The token file is empty or contains characters that cannot be sent";
     SyncCaFile => "CA証明書ファイル（PEM）を読めません", "Cannot read the CA certificate file (PEM)";
@@ -353,6 +353,7 @@ catalogue! {
 
     // Card
     CardNoService => "PC/SCサービス（pcscd）が動いていません。カードは読めないので手入力で続けてください", "The PC/SC service (pcscd) is not running. The card cannot be read; continue with manual entry";
+    CardNoServiceWindows => "スマートカードサービス（Smart Card）が動いていません（カードリーダーが接続されていないときも止まります）。カードは読めないので手入力で続けてください", "The Smart Card service is not running (Windows stops it when no card reader is connected). The card cannot be read; continue with manual entry";
     CardNoReader => "カードリーダーが見つかりません。接続を確認するか、手入力で続けてください", "No card reader found. Check the connection, or continue with manual entry";
     CardNoCard => "カードリーダーにカードがありません", "There is no card in the reader";
     CardReaderInUse => "カードリーダーを他のソフトが使用中です。そちらを終えてからもう一度読み取ってください", "Another program is using the card reader. Finish there, then read again";
@@ -381,6 +382,7 @@ catalogue! {
     CardReaderLabel => "カードリーダー", "Card reader";
     CardStatusChecking => "確認中", "checking";
     CardStatusNoService => "pcscd停止", "pcscd down";
+    CardStatusNoServiceWindows => "サービス停止", "service down";
     CardStatusNoReader => "リーダーなし", "no reader";
     CardStatusEmpty => "カードなし", "no card";
     CardStatusPresent => "カードあり", "card present";
@@ -399,7 +401,7 @@ catalogue! {
     PassPromptRepeat => "もう一度入力: ", "Repeat it: ";
     PassMismatch => "2回の入力が一致しません", "The two entries differ";
     PassNoTerminal => "パスフレーズを入力する端末がありません。ONSHI_PASSPHRASE_FILE でファイルを指定してください", "No terminal to type the passphrase on; set ONSHI_PASSPHRASE_FILE";
-    PassFileMode => "パスフレーズファイルがグループ・他人から読める権限です。chmod 600 にしてください", "The passphrase file is readable by group or others; chmod 600 it";
+    PassFileMode => "パスフレーズファイルを所有者以外も読めます。次のコマンドで所有者だけにしてください", "The passphrase file can be read by others besides its owner; make it the owner's only with this command";
     PassFileRead => "パスフレーズファイルを読めません", "Cannot read the passphrase file";
     InitReady => "保存先を用意しました", "Store ready";
     InitEncrypted => "暗号化あり（パスフレーズを忘れると記録は読めません）", "encrypted (without the passphrase the records cannot be read)";

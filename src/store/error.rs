@@ -5,6 +5,8 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::platform::{self, IoClass};
+
 /// Everything that can go wrong in the store. The UI renders localized messages from the
 /// variants; `Display` is for logs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,33 +90,16 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
-const EPERM: i32 = 1;
-const EACCES: i32 = 13;
-const ENOSPC: i32 = 28;
-const EROFS: i32 = 30;
-const EDQUOT: i32 = 122;
-
 /// Map an OS error to a store error; `path` names what we were touching (the store
 /// directory when the engine does not say).
 pub(crate) fn from_io(e: &io::Error, path: &Path) -> StoreError {
-    match e.raw_os_error() {
-        Some(ENOSPC) | Some(EDQUOT) => return StoreError::DiskFull,
-        Some(EACCES) | Some(EPERM) | Some(EROFS) => {
-            return StoreError::Permission {
-                path: path.to_path_buf(),
-            }
-        }
-        _ => {}
-    }
-    match e.kind() {
-        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => StoreError::DiskFull,
-        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
-            StoreError::Permission {
-                path: path.to_path_buf(),
-            }
-        }
-        kind => StoreError::Io {
-            kind,
+    match platform::classify_io(e) {
+        IoClass::DiskFull => StoreError::DiskFull,
+        IoClass::Permission => StoreError::Permission {
+            path: path.to_path_buf(),
+        },
+        IoClass::Other => StoreError::Io {
+            kind: e.kind(),
             // io::Error text is the OS description (or sled's own message): no record data.
             detail: e.to_string(),
         },
@@ -174,51 +159,42 @@ mod tests {
     use super::*;
 
     // Tests run as root on the build machines, where a chmod 0500 directory does not stop
-    // writes; so the OS-error mapping is checked here with constructed errors.
+    // writes; so the mapping is checked with constructed errors (the OS codes behind them
+    // are checked in `platform`).
     #[test]
     fn permission_errors_map_to_permission() {
         let p = Path::new("/some/store");
-        for code in [EACCES, EPERM, EROFS] {
-            let e = io::Error::from_raw_os_error(code);
+        for kind in [
+            io::ErrorKind::PermissionDenied,
+            io::ErrorKind::ReadOnlyFilesystem,
+        ] {
+            let e = io::Error::new(kind, "x");
             assert_eq!(
                 from_io(&e, p),
                 StoreError::Permission {
                     path: p.to_path_buf()
                 },
-                "errno {code}"
+                "{kind:?}"
             );
         }
-        let e = io::Error::new(io::ErrorKind::PermissionDenied, "x");
-        assert!(matches!(from_io(&e, p), StoreError::Permission { .. }));
-        let e = io::Error::new(io::ErrorKind::ReadOnlyFilesystem, "x");
-        assert!(matches!(from_io(&e, p), StoreError::Permission { .. }));
     }
 
     #[test]
     fn disk_full_maps_to_disk_full() {
         let p = Path::new("/s");
-        assert_eq!(
-            from_io(&io::Error::from_raw_os_error(ENOSPC), p),
-            StoreError::DiskFull
-        );
-        assert_eq!(
-            from_io(&io::Error::from_raw_os_error(EDQUOT), p),
-            StoreError::DiskFull
-        );
-        assert_eq!(
-            from_io(&io::Error::new(io::ErrorKind::StorageFull, "x"), p),
-            StoreError::DiskFull
-        );
+        for kind in [io::ErrorKind::StorageFull, io::ErrorKind::QuotaExceeded] {
+            assert_eq!(from_io(&io::Error::new(kind, "x"), p), StoreError::DiskFull);
+        }
         // Through sled's wrapper too.
-        let se = sled::Error::Io(io::Error::from_raw_os_error(ENOSPC));
+        let se = sled::Error::Io(io::Error::new(io::ErrorKind::StorageFull, "x"));
         assert_eq!(from_sled(se, p), StoreError::DiskFull);
-        let se = sled::Error::Io(io::Error::from_raw_os_error(EROFS));
+        let se = sled::Error::Io(io::Error::new(io::ErrorKind::ReadOnlyFilesystem, "x"));
         assert!(matches!(from_sled(se, p), StoreError::Permission { .. }));
     }
 
     #[test]
     fn other_errors_keep_kind() {
-        let e = io::Error::from_raw_os_error(5); // EIO
+        let e = io::Error::new(io::ErrorKind::TimedOut, "x");
         match from_io(&e, Path::new("/s")) {
             StoreError::Io { kind, .. } => assert_eq!(kind, e.kind()),
             other => panic!("unexpected {other:?}"),

@@ -1,21 +1,24 @@
-//! The store lock: `onshi.lock` with an exclusive `flock` and our PID inside, so a second
-//! process (or a second `Store` in this process: flock locks belong to the open file, not
-//! the process) gets a clear "in use by PID" error instead of sled's opaque one.
+//! The store lock: `onshi.lock` with an exclusive OS lock (`platform::try_lock`) and our
+//! PID inside, so a second process (or a second `Store` in this process: the lock belongs
+//! to the open file, not the process) gets a clear "in use by PID" error instead of
+//! sled's opaque one.
 //!
-//! A flock belongs to the open file description, which a forked child shares until it
-//! execs. So when this process spawns a child just as a `Store` closes, the lock can
-//! outlive the `Store` by a moment. To tell that apart from a second `Store` really open
-//! here, stores open in this process are also registered by directory (device, inode).
+//! On Linux a flock belongs to the open file description, which a forked child shares
+//! until it execs, so a lock can outlive its `Store` by a moment; on Windows the system
+//! releases a dead process's locks soon but not at once. So a lock whose recorded holder
+//! is this process (with no `Store` registered) or a process that is gone is waited for
+//! briefly and then taken over. Stores open in this process are registered by directory
+//! identity to tell that apart from a second `Store` really open here.
 
 use std::collections::BTreeSet;
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use super::error::{from_io, StoreError};
+use crate::platform::{self, FileKey};
 
 pub(crate) const LOCK_FILE: &str = "onshi.lock";
 
@@ -23,21 +26,21 @@ pub(crate) const LOCK_FILE: &str = "onshi.lock";
 /// the process is killed.
 #[derive(Debug)]
 pub(crate) struct StoreLock {
-    key: (u64, u64),
+    key: FileKey,
     _file: File,
 }
 
 /// Store directories open in this process.
-static OPEN_HERE: Mutex<BTreeSet<(u64, u64)>> = Mutex::new(BTreeSet::new());
+static OPEN_HERE: Mutex<BTreeSet<FileKey>> = Mutex::new(BTreeSet::new());
 
-/// How long a lock held under our own PID by no registered store may take to go away.
-const OWN_PID_RETRIES: u32 = 100;
-const OWN_PID_WAIT: Duration = Duration::from_millis(20);
+/// How long a lock whose holder is gone (or is us, with no store registered) may take to
+/// be released before it is reported as in use.
+const LINGER_RETRIES: u32 = 100;
+const LINGER_WAIT: Duration = Duration::from_millis(20);
 
 impl StoreLock {
     pub(crate) fn acquire(dir: &Path) -> Result<StoreLock, StoreError> {
-        let meta = std::fs::metadata(dir).map_err(|e| from_io(&e, dir))?;
-        let key = (meta.dev(), meta.ino());
+        let key = platform::file_key(dir).map_err(|e| from_io(&e, dir))?;
         // Held throughout, so check, lock and register are one step for this process.
         let mut open_here = OPEN_HERE.lock().unwrap_or_else(|p| p.into_inner());
         let own_pid = std::process::id();
@@ -52,24 +55,28 @@ impl StoreLock {
             .write(true)
             .create(true)
             .truncate(false)
-            .mode(0o600)
             .open(&path)
             .map_err(|e| from_io(&e, &path))?;
+        platform::make_private(&path).map_err(|e| from_io(&e, &path))?;
         let mut tries = 0;
         loop {
-            match file.try_lock() {
-                Ok(()) => break,
-                Err(TryLockError::WouldBlock) => {
+            match platform::try_lock(&file) {
+                Ok(true) => break,
+                Ok(false) => {
                     let pid = read_pid(&mut file);
-                    // Our PID but no store registered: a forked child's copy, about to go.
-                    if pid == Some(own_pid) && tries < OWN_PID_RETRIES {
+                    // Our PID with no store registered is a forked child's copy about to
+                    // go; a dead holder's lock is about to be released by the system.
+                    let lingering = pid.is_some_and(|p| p == own_pid || !platform::pid_alive(p));
+                    if lingering && tries < LINGER_RETRIES {
                         tries += 1;
-                        std::thread::sleep(OWN_PID_WAIT);
+                        std::thread::sleep(LINGER_WAIT);
                         continue;
                     }
-                    return Err(StoreError::InUse { pid });
+                    // Name the holder only when it is known to be running.
+                    let live = pid.filter(|&p| p == own_pid || platform::pid_alive(p));
+                    return Err(StoreError::InUse { pid: live });
                 }
-                Err(TryLockError::Error(e)) => return Err(from_io(&e, &path)),
+                Err(e) => return Err(from_io(&e, &path)),
             }
         }
         // We hold the lock: record who we are for the next opener's message.

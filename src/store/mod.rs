@@ -179,7 +179,7 @@ impl Store {
         // Lock before sled: sled's own lock failure is an opaque I/O error without a PID.
         let lock = StoreLock::acquire(dir)?;
         let db = {
-            let _umask = perms::UmaskGuard::restrict();
+            let _private = crate::platform::PrivateCreation::begin();
             open_sled(dir)?
         };
         perms::tighten(dir)?;
@@ -230,7 +230,12 @@ impl Store {
             }
         };
         db.flush().map_err(sled_err)?;
-        let db_file = std::fs::File::open(dir.join("db")).map_err(|e| error::from_io(&e, dir))?;
+        // Opened for writing: Windows flushes a file only through a handle that may write.
+        let db_file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(dir.join("db"))
+            .map_err(|e| error::from_io(&e, dir))?;
 
         Ok(Store {
             db,

@@ -39,9 +39,13 @@ pub fn describe_target_error(e: &TargetError, lang: Lang) -> String {
         ),
         TargetError::UrlInsecure { url } => with(Msg::SyncUrlInsecure, clean(url)),
         TargetError::TokenFileMissing => lang.t(Msg::SyncTokenMissing).to_string(),
-        TargetError::TokenFileMode { path, mode } => with(
+        TargetError::TokenFileExposed { path, detail } => with(
             Msg::SyncTokenMode,
-            format!("{} (mode {:04o})", path.display(), mode & 0o7777),
+            format!(
+                "{} ({detail}): {}",
+                path.display(),
+                crate::platform::owner_only_fix(path)
+            ),
         ),
         TargetError::TokenFileRead { path, detail } => {
             with(Msg::SyncTokenRead, format!("{}: {detail}", path.display()))
@@ -68,15 +72,16 @@ mod tests {
 
     #[test]
     fn token_mode_error_names_file_and_mode_in_both_languages() {
-        let e = TargetError::TokenFileMode {
+        let e = TargetError::TokenFileExposed {
             path: PathBuf::from("/etc/onshi/token"),
-            mode: 0o100644,
+            detail: "mode 0644".to_string(),
         };
+        let fix = crate::platform::owner_only_fix(std::path::Path::new("/etc/onshi/token"));
         for lang in [Lang::Ja, Lang::En] {
             let s = describe_target_error(&e, lang);
             assert!(s.contains("/etc/onshi/token"), "{s}");
             assert!(s.contains("0644"), "{s}");
-            assert!(s.contains("chmod 600"), "{s}");
+            assert!(s.contains(&fix), "{s}");
         }
     }
 }

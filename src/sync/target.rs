@@ -4,9 +4,8 @@
 //! (retry later); ordering, bookkeeping and backoff live in `pass` and `worker`.
 
 use std::fmt;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{Read, Write};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -14,6 +13,7 @@ use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::Agent;
 
 use crate::config::{SyncConfig, SyncTarget};
+use crate::platform::{self, Sharing};
 
 /// Longest server message kept for the operator (characters).
 pub const MESSAGE_MAX_CHARS: usize = 200;
@@ -68,10 +68,12 @@ pub enum TargetError {
         url: String,
     },
     TokenFileMissing,
-    /// The token file is readable by group or others.
-    TokenFileMode {
+    /// Someone besides the owner may read the token file (group/other mode bits; an ACE
+    /// for Everyone, Users or Authenticated Users).
+    TokenFileExposed {
         path: PathBuf,
-        mode: u32,
+        /// Who can read it: `mode 0644`, or the Windows account names.
+        detail: String,
     },
     TokenFileRead {
         path: PathBuf,
@@ -100,11 +102,11 @@ impl fmt::Display for TargetError {
                 "[sync] url {url:?}: http:// is only allowed to this machine; use https://"
             ),
             TargetError::TokenFileMissing => write!(f, "[sync] token_file is missing"),
-            TargetError::TokenFileMode { path, mode } => write!(
+            TargetError::TokenFileExposed { path, detail } => write!(
                 f,
-                "token file {} has mode {:04o}: it must not be readable by group or others (chmod 600)",
+                "token file {} can be read by others ({detail}); fix: {}",
                 path.display(),
-                mode & 0o7777
+                platform::owner_only_fix(path)
             ),
             TargetError::TokenFileRead { path, detail } => {
                 write!(f, "cannot read token file {}: {detail}", path.display())
@@ -190,7 +192,7 @@ impl Target {
     }
 }
 
-/// Read the bearer token; refuse a file that group or others can read.
+/// Read the bearer token; refuse a file that anyone but its owner can read.
 pub fn read_token(path: &Path) -> Result<String, TargetError> {
     let read_err = |e: std::io::Error| TargetError::TokenFileRead {
         path: path.to_path_buf(),
@@ -198,11 +200,10 @@ pub fn read_token(path: &Path) -> Result<String, TargetError> {
     };
     let mut file = File::open(path).map_err(read_err)?;
     // Check the file we opened, not the path again: no window to swap it.
-    let mode = file.metadata().map_err(read_err)?.mode();
-    if mode & 0o044 != 0 {
-        return Err(TargetError::TokenFileMode {
+    if let Some(exposure) = platform::secret_file_exposure(&file, false).map_err(read_err)? {
+        return Err(TargetError::TokenFileExposed {
             path: path.to_path_buf(),
-            mode,
+            detail: exposure.detail,
         });
     }
     let mut s = String::new();
@@ -443,20 +444,13 @@ impl DirTarget {
     }
 
     fn write_atomic(&self, tmp: &Path, dest: &Path, body: &[u8]) -> std::io::Result<()> {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            // Group-readable so a picker running as another user of the share's group can
-            // read it; never world-readable (personal data).
-            .mode(0o640)
-            .open(tmp)?;
+        // Group-readable so a picker running as another user of the share's group can
+        // read it; never world-readable (personal data).
+        let mut f = platform::create_file(tmp, Sharing::Group, false)?;
         f.write_all(body)?;
         f.sync_all()?;
         drop(f);
-        std::fs::rename(tmp, dest)?;
-        // The rename is durable only once the directory is.
-        File::open(&self.dir)?.sync_all()
+        platform::rename_durable(tmp, dest)
     }
 }
 

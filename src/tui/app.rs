@@ -227,6 +227,9 @@ pub struct App {
     pub terminal_id: String,
     /// Bill 不詳 as 77777779 (receipt software that checks the digit) instead of 77777777.
     pub claim_check_digit: bool,
+    /// The terminal draws East Asian ambiguous-width characters two cells wide: the
+    /// frame gets one-cell stand-ins for them (`[ui] ambiguous_width`).
+    pub ambiguous_wide: bool,
     pub now: DateTime<FixedOffset>,
     pub snapshot: Snapshot,
     pub screen: Screen,
@@ -270,6 +273,7 @@ impl App {
             operator,
             terminal_id,
             claim_check_digit: false,
+            ambiguous_wide: false,
             now,
             snapshot: Snapshot::default(),
             screen: Screen::Home,

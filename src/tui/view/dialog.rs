@@ -90,7 +90,7 @@ pub fn pin(app: &App, d: &PinDialog, frame: &mut Frame, body: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     // Never the digits: one mark per digit typed.
-    let masked: String = "●".repeat(digits) + &"＿".repeat(4 - digits.min(4));
+    let masked: String = "＊".repeat(digits) + &"＿".repeat(4 - digits.min(4));
     let mut lines = vec![
         Line::raw(l.t(Msg::CardPinPrompt)),
         Line::from(vec![

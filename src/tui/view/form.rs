@@ -83,7 +83,7 @@ pub fn render(app: &App, form: &FormState, frame: &mut Frame, area: Rect) -> Opt
         } else {
             Style::new()
         };
-        let marker = if focused { "▶" } else { " " };
+        let marker = if focused { "►" } else { " " };
         let mut spans = vec![
             Span::raw(marker),
             Span::styled(fit(&label, LABEL_WIDTH), label_style),
@@ -96,7 +96,7 @@ pub fn render(app: &App, form: &FormState, frame: &mut Frame, area: Rect) -> Opt
                     .map(|c| l.t(c.label))
                     .unwrap_or(l.t(Msg::Unselected));
                 let shown_text = if focused {
-                    format!("◀ {text} ▶")
+                    format!("◄ {text} ►")
                 } else {
                     text.to_string()
                 };

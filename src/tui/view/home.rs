@@ -68,7 +68,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             l.t(basis_label(rec.insurance.basis))
         };
-        let marker = if i == app.selected { "▶" } else { " " };
+        let marker = if i == app.selected { "►" } else { " " };
         let text = row(
             marker,
             [

@@ -68,7 +68,7 @@ fn record_lines(
                 l.t(basis_label(r.insurance.basis))
             );
             let (marker, style) = if i == selected {
-                ("▶", Style::new().add_modifier(Modifier::REVERSED))
+                ("►", Style::new().add_modifier(Modifier::REVERSED))
             } else {
                 (" ", Style::new())
             };

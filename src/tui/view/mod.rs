@@ -1,6 +1,7 @@
 //! Rendering: a pure function of `App`. Layout (80×24 and up): title, body, hint or
 //! message, status bar, key bar generated from the keymap.
 
+mod ambiguous;
 mod dialog;
 mod form;
 mod home;
@@ -23,6 +24,7 @@ use crate::keymap::{Action, Ctx};
 use crate::tui::app::{App, Level, PinDialog, Screen};
 use crate::tui::form::Mode;
 
+pub use ambiguous::is_ambiguous;
 pub use width::{fit, safe, wrap};
 
 pub fn render(app: &App, frame: &mut Frame) {
@@ -75,6 +77,9 @@ pub fn render(app: &App, frame: &mut Frame) {
     if app.help {
         render_help(app, frame, body);
     }
+    if app.ambiguous_wide {
+        ambiguous::narrow(frame.buffer_mut());
+    }
 }
 
 fn screen_title(app: &App) -> Msg {
@@ -100,7 +105,7 @@ fn screen_title(app: &App) -> Msg {
 
 fn render_title(app: &App, frame: &mut Frame, area: Rect) {
     let l = app.lang;
-    let left = format!(" {} ─ {}", l.t(Msg::AppTitle), l.t(screen_title(app)));
+    let left = format!(" {} - {}", l.t(Msg::AppTitle), l.t(screen_title(app)));
     let right = format!(
         "{}:{}  {} ",
         l.t(Msg::Operator),

@@ -37,7 +37,7 @@ pub fn triage(app: &App, selected: usize, frame: &mut Frame, area: Rect) {
         let key = key_hint(app, Ctx::Triage, action)
             .map(|(k, _)| k)
             .unwrap_or_default();
-        let marker = if i == selected { "▶" } else { " " };
+        let marker = if i == selected { "►" } else { " " };
         let style = if i == selected {
             Style::new().add_modifier(Modifier::REVERSED)
         } else {
@@ -111,7 +111,7 @@ pub fn guide(
     lines.push(Line::styled(l.t(Msg::GuideSources).to_string(), bold));
     for (i, s) in procedure::sources(case).iter().enumerate() {
         let (marker, style) = if i == selected {
-            ("▶ ", Style::new().add_modifier(Modifier::REVERSED))
+            ("► ", Style::new().add_modifier(Modifier::REVERSED))
         } else {
             ("  ", Style::new())
         };

@@ -20,9 +20,9 @@ pub fn status_text(lang: Lang, s: &SyncStatus) -> String {
         };
     }
     let state = match s.online {
-        Some(true) => format!("● {}", lang.t(Msg::SyncOnline)),
-        Some(false) => format!("○ {}", lang.t(Msg::SyncOffline)),
-        None => format!("・{}", lang.t(Msg::SyncNotTried)),
+        Some(true) => lang.t(Msg::SyncOnline).to_string(),
+        Some(false) => lang.t(Msg::SyncOffline).to_string(),
+        None => lang.t(Msg::SyncNotTried).to_string(),
     };
     let since = s
         .since
@@ -87,7 +87,7 @@ pub fn render(app: &App, entries: &[QueueEntry], selected: usize, frame: &mut Fr
     let start = (selected / height.max(1)) * height.max(1);
     for (i, e) in entries.iter().enumerate().skip(start).take(height) {
         let (marker, mut style) = if i == selected {
-            ("▶", Style::new().add_modifier(Modifier::REVERSED))
+            ("►", Style::new().add_modifier(Modifier::REVERSED))
         } else {
             (" ", Style::new())
         };

@@ -5,16 +5,16 @@
 //! empty. When pcscd or vpcd cannot be reached the tests fail with instructions; they never
 //! skip. `scripts/dev test` installs and starts the stack.
 
-#[path = "common/tmux.rs"]
-mod tmux;
+mod common;
 mod vcard;
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use common::bin;
 use onshi::card::apdu::{classify, EF_INDIVIDUAL_NUMBER};
 use onshi::card::face::encode_basic4;
 use onshi::card::{self, CardError, Monitor, Pin, ReaderState, Step};
@@ -387,10 +387,10 @@ fn the_monitor_follows_insertion_and_removal() {
 
 fn onshi(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> (i32, String, String) {
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_onshi"));
+    let mut cmd = bin::onshi();
+    bin::private_home(&mut cmd, &dir.path().join("home"));
     cmd.args(args)
         .env("ONSHI_STORE", dir.path().join("store"))
-        .env("XDG_CONFIG_HOME", dir.path())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -481,11 +481,17 @@ fn cli_without_pcscd_says_so() {
     let env = [("PCSCLITE_CSOCK_NAME", "/nonexistent/onshi-test/pcscd.comm")];
     let (code, out, _) = onshi(&["--lang", "en", "card", "status"], "", &env);
     assert_eq!(code, 1);
-    assert!(out.contains("pcscd) is not running"), "{out}");
+    let service = bin::pcsc_service_name();
+    assert!(
+        out.contains(service) && out.contains("is not running"),
+        "{out}"
+    );
+    assert!(out.contains("manual entry"), "{out}");
     let (code, out, err) = onshi(&["--lang", "ja", "card", "read"], "1234\n", &env);
     assert_eq!(code, 1);
     assert!(out.is_empty());
-    assert!(err.contains("pcscd"), "{err}");
+    assert!(err.contains(service), "{err}");
+    assert!(err.contains("手入力"), "{err}");
 }
 
 /// Issue 5 §4: on the form, one key reads the card (PIN typed masked) and fills the four
@@ -496,7 +502,7 @@ fn the_desk_reads_the_card_into_the_form() {
     let c = insert(Spec::my_number(face_file()));
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
-    let t = tmux::Tmux::start("card", &store, "--operator 佐藤");
+    let t = common::tmux::Tmux::start("card", &store, "--operator 佐藤");
     t.wait_for("カード:カードあり");
     // 3-1 (face-auth reader broken); the declaration is the third source there.
     t.keys(&["F2", "3", "Down", "Down", "Enter"]);
@@ -504,7 +510,7 @@ fn the_desk_reads_the_card_into_the_form() {
     t.keys(&["F12"]);
     t.wait_for("残り回数: 3");
     t.text("1234");
-    let masked = t.wait_for("●●●●");
+    let masked = t.wait_for("＊＊＊＊");
     assert!(!masked.contains("1234"), "the PIN is never drawn: {masked}");
     t.keys(&["Enter"]);
     let filled = t.wait_for("カードから氏名・住所・生年月日・性別を読み取りました");
@@ -525,7 +531,7 @@ fn the_desk_reads_the_card_into_the_form() {
     t.wait_for("ONSHI-EXIT=0");
     drop(t);
 
-    let out = Command::new(env!("CARGO_BIN_EXE_onshi"))
+    let out = bin::onshi()
         .args(["export", "--format", "jsonl", "--store"])
         .arg(&store)
         .output()

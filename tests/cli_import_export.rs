@@ -12,7 +12,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_onshi");
+mod common;
+
+use common::bin;
+
 const FIXED_ID: &str = "01JDQ7Z3X4K5M6N7P8Q9R0S1T2";
 
 /// A private home (so no real config or data dir is touched) and a store path in it.
@@ -37,12 +40,9 @@ impl Desk {
 
     /// `onshi` with a clean environment pointing at this desk's home.
     fn cmd(&self) -> Command {
-        let home = self.home();
-        let mut c = Command::new(BIN);
+        let mut c = bin::onshi();
+        bin::private_home(&mut c, &self.home());
         c.env_remove("ONSHI_STORE")
-            .env("HOME", &home)
-            .env("XDG_CONFIG_HOME", home.join(".config"))
-            .env("XDG_DATA_HOME", home.join(".local/share"))
             .env("NO_COLOR", "1")
             .stdin(Stdio::null());
         c
@@ -55,11 +55,12 @@ impl Desk {
         c.output().expect("run onshi")
     }
 
-    /// Write the default config (`$XDG_CONFIG_HOME/onshi/config.toml`).
+    /// Write the default config (`$XDG_CONFIG_HOME/onshi/config.toml`, or
+    /// `%APPDATA%\onshi\config.toml`).
     fn config(&self, toml: &str) {
-        let dir = self.home().join(".config/onshi");
-        fs::create_dir_all(&dir).expect("config dir");
-        fs::write(dir.join("config.toml"), toml).expect("config");
+        let path = bin::default_config_file(&self.home());
+        fs::create_dir_all(path.parent().expect("config dir")).expect("config dir");
+        fs::write(path, toml).expect("config");
     }
 
     fn file(&self, name: &str, body: &[u8]) -> PathBuf {
@@ -623,15 +624,19 @@ fn a_second_process_on_the_same_store_is_told_it_is_in_use_by_pid() {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut holder = Running(c.spawn().expect("spawn holder"));
-    let pid = holder.0.id();
+    // Under Wine the program's PID is Windows' own, not the wine process's.
+    let want_pid = (!bin::under_wine()).then(|| holder.0.id());
 
     // Wait until the holder has the store: its PID is in the lock file.
     let lock = desk.store().join("onshi.lock");
     let start = Instant::now();
-    loop {
-        let held = fs::read_to_string(&lock).is_ok_and(|s| s.trim() == pid.to_string());
-        if held {
-            break;
+    let pid = loop {
+        let held = fs::read_to_string(&lock)
+            .ok()
+            .and_then(|s| s.trim().parse::<u32>().ok())
+            .filter(|p| want_pid.is_none_or(|w| w == *p));
+        if let Some(pid) = held {
+            break pid;
         }
         if let Ok(Some(status)) = holder.0.try_wait() {
             panic!("holder exited early: {status}");
@@ -641,7 +646,7 @@ fn a_second_process_on_the_same_store_is_told_it_is_in_use_by_pid() {
             "store never locked"
         );
         std::thread::sleep(Duration::from_millis(20));
-    }
+    };
 
     let out = desk.onshi(&["export", "--format", "jsonl"]);
     assert_eq!(code(&out), 1, "{}", text(&out.stderr));
@@ -780,8 +785,8 @@ fn options_before_or_after_the_subcommand_and_the_store_env() {
         .output()
         .expect("run");
     assert_eq!(jsonl(&out.stdout).len(), 1);
-    // Nothing went to the XDG default.
-    assert!(!desk.home().join(".local/share/onshi").exists());
+    // Nothing went to the default store.
+    assert!(!bin::default_store(&desk.home()).exists());
 }
 
 /// Every directory 0700 and every regular file 0600 under `dir`; returns the file count.
@@ -813,7 +818,7 @@ fn store_directory_is_0700_and_its_files_0600_whatever_the_umask() {
     let out = Command::new("sh")
         .arg("-c")
         .arg("umask 000 && exec \"$0\" \"$@\"")
-        .arg(BIN)
+        .arg(env!("CARGO_BIN_EXE_onshi"))
         .arg("--store")
         .arg(&store)
         .arg("import")
@@ -836,7 +841,7 @@ fn store_directory_is_0700_and_its_files_0600_whatever_the_umask() {
     let out = Command::new("sh")
         .arg("-c")
         .arg("umask 000 && exec \"$0\" \"$@\"")
-        .arg(BIN)
+        .arg(env!("CARGO_BIN_EXE_onshi"))
         .args(["export", "--format", "jsonl", "--store"])
         .arg(&store)
         .env_remove("ONSHI_STORE")

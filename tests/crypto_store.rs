@@ -11,7 +11,7 @@ use std::path::Path;
 use audit_support::{
     any_file_contains, assert_no_personal, code, import_jsonl, ok, text, Desk, PASSPHRASE,
 };
-use common::fixtures;
+use common::{bin, fixtures};
 use onshi::store::{AuditAction, EncryptionIssue, Store, StoreError};
 
 fn secrets() -> Vec<&'static str> {
@@ -298,7 +298,7 @@ fn cli_init_encrypt_then_work_with_a_passphrase_file() {
     );
     assert_eq!(code(&out), 1);
     assert!(
-        text(&out.stderr).contains("chmod 600"),
+        text(&out.stderr).contains(bin::owner_only_command()),
         "{}",
         text(&out.stderr)
     );

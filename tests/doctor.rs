@@ -1,17 +1,16 @@
 //! `onshi doctor` with the real binary: one line per part, NG with the reason, exit 1 if
 //! any part is NG.
 
-use std::process::Command;
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_onshi");
+use common::bin;
 
 fn doctor(args: &[&str], home: &std::path::Path) -> (i32, Vec<String>) {
-    let out = Command::new(BIN)
+    let mut c = bin::onshi();
+    bin::private_home(&mut c, home);
+    let out = c
         .arg("doctor")
         .args(args)
-        .env("HOME", home)
-        .env_remove("XDG_CONFIG_HOME")
-        .env_remove("XDG_DATA_HOME")
         .env_remove("ONSHI_STORE")
         .output()
         .unwrap();
@@ -149,7 +148,10 @@ fn unreachable_http_target_and_bad_token_file_are_ng() {
     std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o644)).unwrap();
     let (_, lines) = doctor(&args, dir.path());
     let s = line(&lines, "sync target");
-    assert!(s.starts_with("NG") && s.contains("chmod 600"), "{s}");
+    assert!(
+        s.starts_with("NG") && s.contains(bin::owner_only_command()),
+        "{s}"
+    );
 }
 
 #[test]

@@ -3,9 +3,11 @@
 //! file and the line (README: "the app does not start half-configured").
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_onshi");
+mod common;
+
+use common::bin;
 
 struct Desk {
     tmp: tempfile::TempDir,
@@ -31,14 +33,13 @@ impl Desk {
     }
     /// onshi with a private home (no real config is read), no terminal, no stdin.
     fn run(&self, args: &[&str]) -> (Option<i32>, String) {
-        let Output { status, stderr, .. } = Command::new(BIN)
+        let mut c = bin::onshi();
+        bin::private_home(&mut c, &self.path("home"));
+        let Output { status, stderr, .. } = c
             .arg("--store")
             .arg(self.store())
             .args(args)
             .env_remove("ONSHI_STORE")
-            .env("HOME", self.path("home"))
-            .env("XDG_CONFIG_HOME", self.path("home/.config"))
-            .env("XDG_DATA_HOME", self.path("home/.local/share"))
             .stdin(Stdio::null())
             .output()
             .expect("run onshi");
@@ -118,16 +119,13 @@ fn corrupt_config_file_names_file_and_line() {
 #[test]
 fn corrupt_config_at_the_default_location_is_refused_too() {
     let d = Desk::new();
-    let file = d.write(
-        "home/.config/onshi/config.toml",
-        b"lang = \"en\"\nkeymap = [1, 2\n",
-    );
+    let file = bin::default_config_file(&d.path("home"));
+    let rel = file.strip_prefix(d.tmp.path()).expect("in the desk");
+    let rel = rel.to_str().expect("utf-8");
+    d.write(rel, b"lang = \"en\"\nkeymap = [1, 2\n");
     assert_refused(&d, d.run(&[]), &file, Some(2));
     // Not UTF-8 at all: the file is named (there is no line to name).
-    let file = d.write(
-        "home/.config/onshi/config.toml",
-        b"\xff\xfe\x00garbage\x80\n",
-    );
+    d.write(rel, b"\xff\xfe\x00garbage\x80\n");
     assert_refused(&d, d.run(&["--lang", "en"]), &file, None);
     // A directory where the file should be.
     std::fs::remove_file(&file).unwrap();

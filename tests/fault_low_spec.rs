@@ -10,8 +10,7 @@
 //! tmux and openssh-server are required parts of the test setup (README's test command
 //! installs them): if one is missing the tests fail and say so.
 
-#[path = "common/tmux.rs"]
-mod tmux;
+mod common;
 
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -19,7 +18,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use tmux::{Tmux, BIN};
+use common::tmux::Tmux;
+
+const BIN: &str = env!("CARGO_BIN_EXE_onshi");
 
 /// The command line that runs onshi on `store` with TERM set, in Japanese.
 fn onshi_cmd(store: &Path, term: &str, extra: &str) -> String {

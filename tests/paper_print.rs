@@ -12,7 +12,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use audit_support::{assert_no_personal, code, ok, text, Desk};
-use common::fixtures;
+use common::{bin, fixtures};
 use onshi::domain::record::{Record, Signer, Status};
 use onshi::store::AuditAction;
 use unicode_width::UnicodeWidthStr;
@@ -169,10 +169,7 @@ fn versions_voids_files_and_missing_ids() {
     ]);
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     assert!(out.stdout.is_empty());
-    assert_eq!(
-        fs::metadata(&file).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
+    bin::assert_owner_only(&file);
     assert!(fs::read_to_string(&file).unwrap().contains("芝公園"));
 
     for args in [

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use common::bin;
 use onshi::store::{AuditAction, Store};
 
 use common::fixtures;
@@ -47,7 +48,7 @@ fn env(url: &str) -> Env {
 }
 
 fn onshi(e: &Env, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_onshi"));
+    let mut c = bin::onshi();
     c.arg("--store")
         .arg(&e.store)
         .arg("--config")
@@ -184,11 +185,24 @@ fn token_file_readable_by_others_is_refused() {
         let (code, err) = run(&e, &["--lang", lang, "sync", "--once"]);
         assert_eq!(code, Some(2), "{err}");
         assert!(err.contains(&e.token.display().to_string()), "{err}");
-        assert!(err.contains("0644"), "{err}");
+        // Who can read it: the mode bits, or Windows' broad group (Wine derives the
+        // file's access list from the mode).
+        let who = if bin::under_wine() {
+            "Everyone"
+        } else {
+            "0644"
+        };
+        assert!(err.contains(who), "{err}");
     }
-    assert!(run(&e, &["--lang", "en", "sync"]).1.contains("chmod 600"));
-    std::fs::set_permissions(&e.token, std::fs::Permissions::from_mode(0o640)).unwrap();
-    assert_eq!(run(&e, &["sync", "--once"]).0, Some(2));
+    assert!(run(&e, &["--lang", "en", "sync"])
+        .1
+        .contains(bin::owner_only_command()));
+    // Group read is refused on Linux; Windows has no owning group (Wine shows a group
+    // bit as no grant to Everyone, Users or Authenticated Users).
+    if !bin::under_wine() {
+        std::fs::set_permissions(&e.token, std::fs::Permissions::from_mode(0o640)).unwrap();
+        assert_eq!(run(&e, &["sync", "--once"]).0, Some(2));
+    }
     assert_eq!(rx.seen().requests, 0, "nothing sent with a readable token");
 
     std::fs::set_permissions(&e.token, std::fs::Permissions::from_mode(0o600)).unwrap();
@@ -285,4 +299,61 @@ fn kill_9_at_random_points_loses_and_duplicates_nothing() {
     let audited = delivered_in_audit(&e.store);
     let want: HashSet<String> = keys.iter().cloned().collect();
     assert_eq!(audited, want);
+}
+
+/// `onshi sync --once` to a shared folder: one complete `<id>-v<version>.json` per
+/// queued version, byte for byte the stored record; a folder that is gone is "target
+/// unreachable" (exit 3) and nothing leaves the queue.
+#[test]
+fn once_to_a_dir_target_writes_one_file_per_version() {
+    let e = env("http://127.0.0.1:9/unused");
+    let inbox = e.store.parent().unwrap().join("inbox");
+    std::fs::write(
+        &e.config,
+        format!(
+            "terminal_id = \"reception-1\"\n[sync]\ntarget = \"dir\"\ndir = \"{}\"\n",
+            inbox.display()
+        ),
+    )
+    .unwrap();
+    let keys = with_store(&e, |s| queue_records(s, 2, 2));
+
+    // Not there yet: unreachable, the queue kept.
+    let (code, err) = run(&e, &["--lang", "en", "sync", "--once"]);
+    assert_eq!(code, Some(3), "{err}");
+    assert_eq!(with_store(&e, |s| s.outbox_len()), keys.len());
+
+    std::fs::create_dir(&inbox).unwrap();
+    let (code, err) = run(&e, &["sync", "--once"]);
+    assert_eq!(code, Some(0), "{err}");
+    let mut names: Vec<String> = std::fs::read_dir(&inbox)
+        .unwrap()
+        .map(|d| d.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let mut want: Vec<String> = keys
+        .iter()
+        .map(|k| {
+            let (id, v) = k.split_once(':').unwrap();
+            format!("{id}-v{v}.json")
+        })
+        .collect();
+    want.sort();
+    assert_eq!(names, want, "no temporary files left, nothing else");
+    with_store(&e, |s| {
+        assert_eq!(s.outbox_len(), 0);
+        for k in &keys {
+            let (id, v) = k.split_once(':').unwrap();
+            let stored = s
+                .versions(id)
+                .unwrap()
+                .into_iter()
+                .find(|r| r.version.to_string() == v)
+                .unwrap();
+            let file = inbox.join(format!("{id}-v{v}.json"));
+            let got: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+            assert_eq!(got, serde_json::to_value(&stored).unwrap(), "{k}");
+        }
+    });
 }

@@ -11,9 +11,8 @@ use std::process::{Command, Output, Stdio};
 use onshi::domain::record::Record;
 use onshi::store::Store;
 
-use crate::common::fixtures;
+use crate::common::{bin, fixtures};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_onshi");
 pub const PASSPHRASE: &str = "correct horse battery staple";
 
 /// The personal values of the fixture record, in every spelling a log could leak them.
@@ -102,11 +101,12 @@ impl Desk {
         }
     }
 
-    /// Write the default config (`$XDG_CONFIG_HOME/onshi/config.toml`).
+    /// Write the default config (`$XDG_CONFIG_HOME/onshi/config.toml`, or
+    /// `%APPDATA%\onshi\config.toml`).
     pub fn config(&self, toml: &str) {
-        let dir = self.home().join(".config/onshi");
-        fs::create_dir_all(&dir).expect("config dir");
-        fs::write(dir.join("config.toml"), toml).expect("config");
+        let path = bin::default_config_file(&self.home());
+        fs::create_dir_all(path.parent().expect("config dir")).expect("config dir");
+        fs::write(path, toml).expect("config");
     }
 
     /// A passphrase file with `mode`.
@@ -120,13 +120,10 @@ impl Desk {
     /// `onshi` in a clean environment: private home, no controlling terminal (so a
     /// passphrase prompt cannot hang), stdin closed.
     pub fn cmd(&self) -> Command {
-        let home = self.home();
-        let mut c = Command::new(BIN);
+        let mut c = bin::onshi();
+        bin::private_home(&mut c, &self.home());
         c.env_remove("ONSHI_STORE")
             .env_remove("ONSHI_PASSPHRASE_FILE")
-            .env("HOME", &home)
-            .env("XDG_CONFIG_HOME", home.join(".config"))
-            .env("XDG_DATA_HOME", home.join(".local/share"))
             .env("NO_COLOR", "1")
             .stdin(Stdio::null());
         // SAFETY: setsid is async-signal-safe and touches no memory of ours; it only

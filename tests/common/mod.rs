@@ -1,4 +1,6 @@
 //! Shared helpers for integration tests.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod bin;
 pub mod fixtures;
+pub mod tmux;

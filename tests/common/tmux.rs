@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_onshi");
+use super::bin;
 
 pub struct Tmux {
     socket: String,
@@ -29,16 +29,17 @@ fn tmux_available() {
 }
 
 impl Tmux {
-    /// Start `onshi ARGS` in an 80×24 pane. A shell stays after onshi exits so its
-    /// last words stay readable (tmux may drop output racing a dying pane).
+    /// Start `onshi ARGS` in an 80×24 pane (onshi.exe under Wine for the Windows pass).
+    /// A shell stays after onshi exits so its last words stay readable (tmux may drop
+    /// output racing a dying pane).
     pub fn start(name: &str, store: &Path, args: &str) -> Tmux {
+        let scratch = store.parent().unwrap_or(Path::new("/tmp"));
         Self::start_command(
             name,
             &format!(
-                "ONSHI_STORE='{}' LANG=C.UTF-8 '{}' {}",
+                "export ONSHI_STORE='{}' LANG=C.UTF-8; {}",
                 store.display(),
-                BIN,
-                args
+                bin::shell_command(args, scratch)
             ),
         )
     }

@@ -374,7 +374,9 @@ impl Drop for TerminalGuard {
 pub fn run(mut desk: Desk, mut app: App) -> io::Result<usize> {
     let mut terminal: Terminal<CrosstermBackend<Stdout>> = ratatui::try_init()?;
     let _guard = TerminalGuard;
-    execute!(io::stdout(), EnableBracketedPaste)?;
+    // A console without VT processing cannot do bracketed paste; pasted text then
+    // arrives as keys, which works too.
+    let _ = execute!(io::stdout(), EnableBracketedPaste);
 
     let mut pending = Vec::new();
     if let Some(store) = desk.store() {

@@ -1,6 +1,7 @@
 //! Pure rules of the declaration: no I/O, no clock (callers pass "today").
 
 pub mod claim;
+pub mod code;
 pub mod copay;
 pub mod era;
 pub mod input;

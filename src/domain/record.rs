@@ -1,4 +1,4 @@
-//! The record of DESIGN.md §3: what is stored, exported and synced.
+//! The record (docs/record.md): what is stored, exported and synced.
 //!
 //! These are the *normalised* values. Raw user input (form fields, import lines) lives in
 //! `domain::input` and only becomes a `Record` through `domain::validate`.
@@ -6,53 +6,21 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-/// The incident cases of DESIGN.md §1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum IncidentCase {
-    /// New insurance card not issued yet.
-    #[serde(rename = "1")]
-    NotIssued,
-    /// 「資格（無効）」「資格情報なし」.
-    #[serde(rename = "2")]
-    NotRegistered,
-    /// Face-auth card reader broken.
-    #[serde(rename = "3-1")]
-    ReaderBroken,
-    /// Card defect (dirty face, IC broken, e-certificate expired).
-    #[serde(rename = "3-2")]
-    CardDefect,
-    /// Eligibility terminal broken.
-    #[serde(rename = "3-3")]
-    TerminalBroken,
-    /// Power cut, facility network or wide-area network.
-    #[serde(rename = "3-4")]
-    NetworkDown,
-}
-
-impl IncidentCase {
-    pub const ALL: [IncidentCase; 6] = [
-        IncidentCase::NotIssued,
-        IncidentCase::NotRegistered,
-        IncidentCase::ReaderBroken,
-        IncidentCase::CardDefect,
-        IncidentCase::TerminalBroken,
-        IncidentCase::NetworkDown,
-    ];
-
-    /// The code as written in JSON and shown to staff ("3-4").
-    pub fn code(self) -> &'static str {
-        match self {
-            IncidentCase::NotIssued => "1",
-            IncidentCase::NotRegistered => "2",
-            IncidentCase::ReaderBroken => "3-1",
-            IncidentCase::CardDefect => "3-2",
-            IncidentCase::TerminalBroken => "3-3",
-            IncidentCase::NetworkDown => "3-4",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.code() == s)
+crate::codes! {
+    /// The incident cases: what failed (docs/record.md).
+    pub enum IncidentCase {
+        /// New insurance card not issued yet.
+        NotIssued = "1",
+        /// 「資格（無効）」「資格情報なし」.
+        NotRegistered = "2",
+        /// Face-auth card reader broken.
+        ReaderBroken = "3-1",
+        /// Card defect (dirty face, IC broken, e-certificate expired).
+        CardDefect = "3-2",
+        /// Eligibility terminal broken.
+        TerminalBroken = "3-3",
+        /// Power cut, facility network or wide-area network.
+        NetworkDown = "3-4",
     }
 }
 
@@ -64,38 +32,16 @@ pub struct Incident {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VerificationSource {
-    Mynaportal,
-    Certificate,
-    Notice,
-    InsuranceCard,
-    OutageMode,
-    OnlineRecheck,
-    Declaration,
-}
-
-impl VerificationSource {
-    pub const ALL: [VerificationSource; 7] = [
-        VerificationSource::Mynaportal,
-        VerificationSource::Certificate,
-        VerificationSource::Notice,
-        VerificationSource::InsuranceCard,
-        VerificationSource::OutageMode,
-        VerificationSource::OnlineRecheck,
-        VerificationSource::Declaration,
-    ];
-    pub fn code(self) -> &'static str {
-        match self {
-            VerificationSource::Mynaportal => "mynaportal",
-            VerificationSource::Certificate => "certificate",
-            VerificationSource::Notice => "notice",
-            VerificationSource::InsuranceCard => "insurance_card",
-            VerificationSource::OutageMode => "outage_mode",
-            VerificationSource::OnlineRecheck => "online_recheck",
-            VerificationSource::Declaration => "declaration",
-        }
+crate::codes! {
+    /// How the qualification was seen.
+    pub enum VerificationSource {
+        Mynaportal = "mynaportal",
+        Certificate = "certificate",
+        Notice = "notice",
+        InsuranceCard = "insurance_card",
+        OutageMode = "outage_mode",
+        OnlineRecheck = "online_recheck",
+        Declaration = "declaration",
     }
 }
 
@@ -105,89 +51,43 @@ pub struct Verification {
     pub source: VerificationSource,
     #[serde(default)]
     pub checked_at: Option<DateTime<FixedOffset>>,
-    /// Name, address, birth date and sex were read from the card's chip (issue 5), not
-    /// typed; the clerk still reviewed them.
+    /// Name, address, birth date and sex were read from the card's chip, not typed; the
+    /// clerk still reviewed them.
     #[serde(default)]
     pub card_read: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InsuranceKind {
-    Shaho,
-    Kokuho,
-    Kouki,
-    Other,
-    Unknown,
-}
-
-impl InsuranceKind {
-    pub const ALL: [InsuranceKind; 5] = [
-        InsuranceKind::Shaho,
-        InsuranceKind::Kokuho,
-        InsuranceKind::Kouki,
-        InsuranceKind::Other,
-        InsuranceKind::Unknown,
-    ];
-    pub fn code(self) -> &'static str {
-        match self {
-            InsuranceKind::Shaho => "shaho",
-            InsuranceKind::Kokuho => "kokuho",
-            InsuranceKind::Kouki => "kouki",
-            InsuranceKind::Other => "other",
-            InsuranceKind::Unknown => "unknown",
-        }
+crate::codes! {
+    /// 保険種別.
+    pub enum InsuranceKind {
+        Shaho = "shaho",
+        Kokuho = "kokuho",
+        Kouki = "kouki",
+        Other = "other",
+        Unknown = "unknown",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IssuedWhen {
-    // snake_case alone would write "within1_month"; DESIGN.md §2 and `code()` say
-    // "within_1_month". The alias reads stores written before this was fixed.
-    #[serde(rename = "within_1_month", alias = "within1_month")]
-    Within1Month,
-    Earlier,
-}
-
-impl IssuedWhen {
-    pub const ALL: [IssuedWhen; 2] = [IssuedWhen::Within1Month, IssuedWhen::Earlier];
-    pub fn code(self) -> &'static str {
-        match self {
-            IssuedWhen::Within1Month => "within_1_month",
-            IssuedWhen::Earlier => "earlier",
-        }
+crate::codes! {
+    /// 保険証の交付を受けた時期.
+    pub enum IssuedWhen {
+        /// An earlier build wrote `within1_month`; it is still read.
+        Within1Month = "within_1_month" | "within1_month",
+        Earlier = "earlier",
     }
 }
 
-/// 一部負担金の割合 as declared on the form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum DeclaredRatio {
-    #[serde(rename = "30")]
-    R30,
-    #[serde(rename = "20")]
-    R20,
-    #[serde(rename = "10")]
-    R10,
-    #[serde(rename = "unknown")]
-    Unknown,
+crate::codes! {
+    /// 一部負担金の割合 as declared on the form.
+    pub enum DeclaredRatio {
+        R30 = "30",
+        R20 = "20",
+        R10 = "10",
+        Unknown = "unknown",
+    }
 }
 
 impl DeclaredRatio {
-    pub const ALL: [DeclaredRatio; 4] = [
-        DeclaredRatio::R30,
-        DeclaredRatio::R20,
-        DeclaredRatio::R10,
-        DeclaredRatio::Unknown,
-    ];
-    pub fn code(self) -> &'static str {
-        match self {
-            DeclaredRatio::R30 => "30",
-            DeclaredRatio::R20 => "20",
-            DeclaredRatio::R10 => "10",
-            DeclaredRatio::Unknown => "unknown",
-        }
-    }
     /// Percentage, when known.
     pub fn percent(self) -> Option<u8> {
         match self {
@@ -199,45 +99,27 @@ impl DeclaredRatio {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sex {
-    Male,
-    Female,
-}
-
-impl Sex {
-    pub const ALL: [Sex; 2] = [Sex::Male, Sex::Female];
-    pub fn code(self) -> &'static str {
-        match self {
-            Sex::Male => "male",
-            Sex::Female => "female",
-        }
+crate::codes! {
+    pub enum Sex {
+        Male = "male",
+        Female = "female",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Signer {
-    Patient,
-    Guardian,
-}
-
-impl Signer {
-    pub const ALL: [Signer; 2] = [Signer::Patient, Signer::Guardian];
-    pub fn code(self) -> &'static str {
-        match self {
-            Signer::Patient => "patient",
-            Signer::Guardian => "guardian",
-        }
+crate::codes! {
+    /// Who signed the 申立書.
+    pub enum Signer {
+        Patient = "patient",
+        /// 保護者 (with the relationship to the patient).
+        Guardian = "guardian",
     }
 }
 
-/// The 被保険者資格申立書 (DESIGN.md §2), normalised.
+/// The 被保険者資格申立書, normalised (docs/record.md).
 ///
 /// The patient's identity (name … phone) and insurance kind are always filled. The
 /// items only the 申立書 asks (`has_valid_card`, `declared_on`, `signer`) are `None`
-/// when a document gave the qualification and no declaration was taken (issue 3).
+/// when a document gave the qualification and no declaration was taken.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Declaration {
@@ -259,22 +141,12 @@ pub struct Declaration {
     pub phone: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ClaimBasis {
-    Current,
-    Past,
-    Unknown,
-}
-
-impl ClaimBasis {
-    pub const ALL: [ClaimBasis; 3] = [ClaimBasis::Current, ClaimBasis::Past, ClaimBasis::Unknown];
-    pub fn code(self) -> &'static str {
-        match self {
-            ClaimBasis::Current => "current",
-            ClaimBasis::Past => "past",
-            ClaimBasis::Unknown => "unknown",
-        }
+crate::codes! {
+    /// What the claim is billed on: the current, a past, or an unknown (不詳) qualification.
+    pub enum ClaimBasis {
+        Current = "current",
+        Past = "past",
+        Unknown = "unknown",
     }
 }
 
@@ -288,27 +160,14 @@ pub struct Insurance {
     pub branch: Option<String>,
 }
 
-/// Why the copay ratio is what it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CopayReason {
-    Default,
-    Preschool,
-    #[serde(rename = "age70to74")]
-    Age70To74,
-    Kouki,
-    Declared,
-}
-
-impl CopayReason {
-    pub fn code(self) -> &'static str {
-        match self {
-            CopayReason::Default => "default",
-            CopayReason::Preschool => "preschool",
-            CopayReason::Age70To74 => "age70to74",
-            CopayReason::Kouki => "kouki",
-            CopayReason::Declared => "declared",
-        }
+crate::codes! {
+    /// Why the copay ratio is what it is.
+    pub enum CopayReason {
+        Default = "default",
+        Preschool = "preschool",
+        Age70To74 = "age70to74",
+        Kouki = "kouki",
+        Declared = "declared",
     }
 }
 
@@ -328,14 +187,15 @@ pub struct Followup {
     pub done_at: Option<DateTime<FixedOffset>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Active,
-    Voided,
+crate::codes! {
+    /// A void keeps the record (and needs a reason); nothing is deleted.
+    pub enum Status {
+        Active = "active",
+        Voided = "voided",
+    }
 }
 
-/// One version of one intake (DESIGN.md §3).
+/// One version of one intake (docs/record.md).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Record {

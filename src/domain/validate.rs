@@ -3,8 +3,11 @@
 //! Every problem is collected (not just the first), keyed by JSON path, so the form can
 //! show each next to its field and import can report them all on one line.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
+use crate::domain::code::Code;
 use crate::domain::copay;
 use crate::domain::era::parse_date;
 use crate::domain::input::RecordInput;
@@ -81,27 +84,20 @@ impl Check {
         }
     }
 
-    fn choice<T: Copy>(
-        &mut self,
-        field: &str,
-        v: &Option<String>,
-        all: &[T],
-        code: fn(T) -> &'static str,
-        required: bool,
-    ) -> Option<T> {
+    fn choice<T: Code>(&mut self, field: &str, v: &Option<String>, required: bool) -> Option<T> {
         let raw = if required {
             self.required(field, v)?
         } else {
             Self::present(v)?
         };
-        match all.iter().copied().find(|c| code(*c) == raw) {
+        match T::from_code(raw) {
             Some(c) => Some(c),
             None => {
                 self.push(
                     field,
                     Problem::Choice {
                         value: raw.to_string(),
-                        allowed: all.iter().map(|c| code(*c)).collect(),
+                        allowed: T::all().iter().map(|c| c.code()).collect(),
                     },
                 );
                 None
@@ -165,11 +161,86 @@ pub fn employer_required(kind: Option<InsuranceKind>, insurer_name: Option<&str>
     ) || insurer_name.is_some_and(is_kokuho_kumiai)
 }
 
+/// Which fields an input must fill, given what it already says. `record` checks exactly
+/// these; the form marks them (＊) as the clerk types.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Required(BTreeSet<&'static str>);
+
+impl Required {
+    /// Whether the field at this JSON path must be filled.
+    pub fn contains(&self, path: &str) -> bool {
+        self.0.contains(path)
+    }
+}
+
+/// Fields every record needs, whatever else it says.
+const ALWAYS_REQUIRED: [&str; 7] = [
+    "incident.case",
+    "declaration.insurance_kind",
+    "declaration.name",
+    "declaration.name_kana",
+    "declaration.birth_date",
+    "declaration.sex",
+    "declaration.address",
+];
+
+/// The requirements for `input` on `today` (see [`Required`]). Values that do not parse
+/// count as absent here; `record` reports them.
+pub fn required(input: &RecordInput, today: NaiveDate) -> Required {
+    let present = Check::present;
+    let mut req = BTreeSet::from(ALWAYS_REQUIRED);
+    let source = present(&input.verification.source)
+        .and_then(VerificationSource::from_code)
+        .unwrap_or(VerificationSource::Declaration);
+    // The 申立書's own items are asked only when no document gave the qualification.
+    let declaration = procedure::needs_declaration(source);
+    let d = &input.declaration;
+    let kind = present(&d.insurance_kind).and_then(InsuranceKind::from_code);
+    if declaration {
+        req.insert("declaration.has_valid_card");
+        req.insert("declaration.signer");
+        if employer_required(kind, present(&d.insurer_name)) {
+            req.insert("declaration.employer_name");
+        }
+    }
+    if present(&d.signer).and_then(Signer::from_code) == Some(Signer::Guardian) {
+        req.insert("declaration.signer_relationship");
+    }
+    let service = service_date_of(input, today);
+    let birth = present(&d.birth_date)
+        .and_then(|b| parse_date(b).ok())
+        .filter(|b| service.is_none_or(|s| *b <= s));
+    if let (Some(b), Some(s), Some(k)) = (birth, service, kind) {
+        if copay::asks_ratio(b, s, k) {
+            req.insert("declaration.copay_ratio");
+        }
+    }
+    let has_insurer = present(&input.insurance.insurer_number).is_some();
+    let basis = present(&input.insurance.basis)
+        .and_then(ClaimBasis::from_code)
+        .unwrap_or_else(|| procedure::claim_basis(source, has_insurer, service.unwrap_or(today)));
+    // A document that shows the qualification shows its insurer number too.
+    if basis != ClaimBasis::Unknown || !declaration {
+        req.insert("insurance.insurer_number");
+    }
+    Required(req)
+}
+
+/// The service date an input stands for: as given (if it parses and is not in the
+/// future), else today when it gives none.
+fn service_date_of(input: &RecordInput, today: NaiveDate) -> Option<NaiveDate> {
+    match Check::present(&input.service_date) {
+        Some(raw) => parse_date(raw).ok().filter(|d| *d <= today),
+        None => Some(today),
+    }
+}
+
 /// Validate and normalise one record. Fields the input omits that the app owns (id,
 /// version, timestamps, terminal, operator) come from `ctx`.
 pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldError>> {
     let mut c = Check { errors: Vec::new() };
     let today = ctx.today();
+    let req = required(input, today);
 
     let id = match Check::present(&input.id) {
         Some(raw) => match ulid::Ulid::from_string(raw) {
@@ -213,16 +284,7 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
     };
 
     let status = c
-        .choice(
-            "status",
-            &input.status,
-            &[Status::Active, Status::Voided],
-            |s| match s {
-                Status::Active => "active",
-                Status::Voided => "voided",
-            },
-            false,
-        )
+        .choice::<Status>("status", &input.status, false)
         .unwrap_or(Status::Active);
     let void_reason = c.text("void_reason", &input.void_reason, MAX_TEXT, false);
     if (status == Status::Voided) != void_reason.is_some() {
@@ -230,22 +292,10 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
     }
 
     // Incident and verification.
-    let case = c.choice(
-        "incident.case",
-        &input.incident.case,
-        &IncidentCase::ALL,
-        IncidentCase::code,
-        true,
-    );
+    let case = c.choice::<IncidentCase>("incident.case", &input.incident.case, true);
     let incident_note = c.text("incident.note", &input.incident.note, MAX_TEXT, false);
     let source = c
-        .choice(
-            "verification.source",
-            &input.verification.source,
-            &VerificationSource::ALL,
-            VerificationSource::code,
-            false,
-        )
+        .choice::<VerificationSource>("verification.source", &input.verification.source, false)
         .unwrap_or(VerificationSource::Declaration);
     let checked_at = c.timestamp("verification.checked_at", &input.verification.checked_at);
 
@@ -254,30 +304,18 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
     let decl_needed = procedure::needs_declaration(source);
     let d = &input.declaration;
     let has_valid_card = d.has_valid_card;
-    if decl_needed && has_valid_card.is_none() {
+    if req.contains("declaration.has_valid_card") && has_valid_card.is_none() {
         c.push("declaration.has_valid_card", Problem::Required);
     }
-    let kind = c.choice(
-        "declaration.insurance_kind",
-        &d.insurance_kind,
-        &InsuranceKind::ALL,
-        InsuranceKind::code,
-        true,
-    );
+    let kind = c.choice::<InsuranceKind>("declaration.insurance_kind", &d.insurance_kind, true);
     let insurer_name = c.text("declaration.insurer_name", &d.insurer_name, MAX_NAME, false);
     let employer_name = c.text(
         "declaration.employer_name",
         &d.employer_name,
         MAX_NAME,
-        decl_needed && employer_required(kind, insurer_name.as_deref()),
+        req.contains("declaration.employer_name"),
     );
-    let issued_when = c.choice(
-        "declaration.issued_when",
-        &d.issued_when,
-        &IssuedWhen::ALL,
-        IssuedWhen::code,
-        false,
-    );
+    let issued_when = c.choice::<IssuedWhen>("declaration.issued_when", &d.issued_when, false);
     let issued_note = c.text("declaration.issued_note", &d.issued_note, MAX_TEXT, false);
     let name = c.text("declaration.name", &d.name, MAX_NAME, true);
     let name_kana = match c.required("declaration.name_kana", &d.name_kana) {
@@ -301,7 +339,7 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
         }
         other => other,
     };
-    let sex = c.choice("declaration.sex", &d.sex, &Sex::ALL, Sex::code, true);
+    let sex = c.choice::<Sex>("declaration.sex", &d.sex, true);
     let address = c.text("declaration.address", &d.address, MAX_TEXT, true);
     let declared_on = match c.date("declaration.declared_on", &d.declared_on, false) {
         Some(x) if x > today => {
@@ -313,18 +351,16 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
         None if decl_needed => service_date,
         None => None,
     };
-    let signer = c.choice(
+    let signer = c.choice::<Signer>(
         "declaration.signer",
         &d.signer,
-        &Signer::ALL,
-        Signer::code,
-        decl_needed,
+        req.contains("declaration.signer"),
     );
     let signer_relationship = c.text(
         "declaration.signer_relationship",
         &d.signer_relationship,
         MAX_NAME,
-        signer == Some(Signer::Guardian),
+        req.contains("declaration.signer_relationship"),
     );
     if signer == Some(Signer::Patient) && signer_relationship.is_some() {
         c.push("declaration.signer_relationship", Problem::NotApplicable);
@@ -343,12 +379,10 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
         (Some(b), Some(s), Some(k)) => Some(copay::asks_ratio(b, s, k)),
         _ => None,
     };
-    let copay_ratio = c.choice(
+    let copay_ratio = c.choice::<DeclaredRatio>(
         "declaration.copay_ratio",
         &d.copay_ratio,
-        &DeclaredRatio::ALL,
-        DeclaredRatio::code,
-        asks_ratio == Some(true),
+        req.contains("declaration.copay_ratio"),
     );
     if asks_ratio == Some(false) && copay_ratio.is_some() {
         c.push("declaration.copay_ratio", Problem::NotApplicable);
@@ -359,18 +393,12 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
     let insurer_raw = Check::present(&ins.insurer_number);
     // Derived from the source and the numbers unless the input states it (import).
     let basis = c
-        .choice(
-            "insurance.basis",
-            &ins.basis,
-            &ClaimBasis::ALL,
-            ClaimBasis::code,
-            false,
-        )
+        .choice::<ClaimBasis>("insurance.basis", &ins.basis, false)
         .unwrap_or_else(|| {
             procedure::claim_basis(source, insurer_raw.is_some(), service_date.unwrap_or(today))
         });
     // A document that shows the qualification shows its insurer number too.
-    if (basis != ClaimBasis::Unknown || !decl_needed) && insurer_raw.is_none() {
+    if req.contains("insurance.insurer_number") && insurer_raw.is_none() {
         c.push("insurance.insurer_number", Problem::Required);
     }
     let insurer_number = insurer_raw.and_then(|raw| match parse_insurer_number(raw, basis) {
@@ -392,19 +420,7 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
         }
         Some(r) => {
             let reason = c
-                .choice(
-                    "copay.reason",
-                    &input.copay.reason,
-                    &[
-                        CopayReason::Default,
-                        CopayReason::Preschool,
-                        CopayReason::Age70To74,
-                        CopayReason::Kouki,
-                        CopayReason::Declared,
-                    ],
-                    CopayReason::code,
-                    false,
-                )
+                .choice::<CopayReason>("copay.reason", &input.copay.reason, false)
                 .unwrap_or(CopayReason::Declared);
             Some((r, reason))
         }
@@ -579,13 +595,7 @@ pub fn to_input(rec: &Record) -> RecordInput {
         created_at: Some(rec.created_at.to_rfc3339()),
         updated_at: Some(rec.updated_at.to_rfc3339()),
         service_date: Some(rec.service_date.to_string()),
-        status: Some(
-            match rec.status {
-                Status::Active => "active",
-                Status::Voided => "voided",
-            }
-            .to_string(),
-        ),
+        status: Some(rec.status.code().to_string()),
         void_reason: rec.void_reason.clone(),
         incident: IncidentInput {
             case: Some(rec.incident.case.code().to_string()),

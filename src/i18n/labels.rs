@@ -3,8 +3,8 @@
 
 use super::Msg;
 use crate::domain::record::{
-    ClaimBasis, CopayReason, DeclaredRatio, IncidentCase, InsuranceKind, IssuedWhen, Sex,
-    Signer, VerificationSource,
+    ClaimBasis, CopayReason, DeclaredRatio, IncidentCase, InsuranceKind, IssuedWhen, Sex, Signer,
+    VerificationSource,
 };
 
 /// The catalogue key that names a code.

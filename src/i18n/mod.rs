@@ -4,9 +4,11 @@
 //! store errors) are composed in `problems.rs` from catalogue entries too.
 
 mod catalogue;
+mod labels;
 mod problems;
 
 pub use catalogue::Msg;
+pub use labels::{case_short, Label};
 pub use problems::{describe_problem, describe_store_error};
 
 use serde::{Deserialize, Serialize};

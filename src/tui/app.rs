@@ -76,6 +76,19 @@ pub enum Screen {
     Sync(SyncList),
 }
 
+impl Screen {
+    /// The form this screen holds (the form itself, or a dialog or review over it).
+    pub fn form_mut(&mut self) -> Option<&mut FormState> {
+        match self {
+            Screen::Form(f)
+            | Screen::Discard { form: f }
+            | Screen::Review { form: f, .. }
+            | Screen::Pin(PinDialog { form: f, .. }) => Some(f),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Guide {
     pub case: IncidentCase,
@@ -355,6 +368,16 @@ pub fn draft_from_bytes(bytes: &[u8]) -> Option<FormState> {
 
 pub fn update(app: &mut App, event: Event, env: &Env) -> Vec<Effect> {
     app.now = env.now;
+    let effects = dispatch(app, event, env);
+    // The validator looks at a form once per change, not once per frame.
+    let ctx = app.context(&env.new_id);
+    if let Some(form) = app.screen.form_mut().filter(|f| f.is_stale()) {
+        form.refresh(&ctx);
+    }
+    effects
+}
+
+fn dispatch(app: &mut App, event: Event, env: &Env) -> Vec<Effect> {
     match event {
         Event::Loaded(s) => {
             app.snapshot = s;

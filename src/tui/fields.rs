@@ -1,48 +1,79 @@
-//! The fields of the declaration form: order, kind, label, JSON path and choices.
+//! The fields of the declaration form, one row each (in screen order): JSON path, kind,
+//! label, where the value lives in a `RecordInput`, and what the form does with it. The
+//! form, the review and the view read these rows; whether a field must be filled comes
+//! from the domain validator (`validate::required`), except for the form's own items.
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::code::Code;
+use crate::domain::input::RecordInput;
 use crate::domain::record::*;
-use crate::i18n::Msg;
+use crate::i18n::{Label, Msg};
 
-/// Fields in screen order: what failed and how the qualification was seen, the
-/// numbers, the patient, the 申立書's own items, then the counter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum FieldId {
-    Case,
-    Source,
-    InsurerNumber,
-    Symbol,
-    Number,
-    Branch,
-    Name,
-    NameKana,
-    BirthDate,
-    Sex,
-    Address,
-    Phone,
-    InsuranceKind,
-    HasValidCard,
-    InsurerName,
-    EmployerName,
-    IssuedWhen,
-    IssuedNote,
-    CopayRatio,
-    DeclaredOn,
-    Signer,
-    SignerRelationship,
-    IncidentNote,
-    Points,
-    Received,
-    /// For an intake prefilled from an earlier record: the patient confirmed nothing changed.
-    Unchanged,
+crate::codes! {
+    /// A yes/no choice on the form (stored as a JSON boolean where it is stored).
+    pub enum YesNo {
+        Yes = "true",
+        No = "false",
+    }
 }
 
-/// One option of a choice field: the code stored in JSON and its label.
+impl Label for YesNo {
+    fn label(self) -> Msg {
+        match self {
+            YesNo::Yes => Msg::Yes,
+            YesNo::No => Msg::No,
+        }
+    }
+}
+
+/// The options of a choice field: one of the domain's code sets, labelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Choice {
-    pub code: &'static str,
-    pub label: Msg,
+pub enum Choices {
+    Case,
+    Source,
+    YesNo,
+    InsuranceKind,
+    IssuedWhen,
+    Ratio,
+    Sex,
+    Signer,
+}
+
+impl Choices {
+    /// Code and label of the `i`-th option.
+    fn nth(self, i: usize) -> Option<(&'static str, Msg)> {
+        fn of<T: Code + Label>(i: usize) -> Option<(&'static str, Msg)> {
+            T::all().get(i).map(|t| (t.code(), t.label()))
+        }
+        match self {
+            Choices::Case => of::<IncidentCase>(i),
+            Choices::Source => of::<VerificationSource>(i),
+            Choices::YesNo => of::<YesNo>(i),
+            Choices::InsuranceKind => of::<InsuranceKind>(i),
+            Choices::IssuedWhen => of::<IssuedWhen>(i),
+            Choices::Ratio => of::<DeclaredRatio>(i),
+            Choices::Sex => of::<Sex>(i),
+            Choices::Signer => of::<Signer>(i),
+        }
+    }
+
+    /// How many options there are.
+    pub fn count(self) -> usize {
+        (0..).take_while(|i| self.nth(*i).is_some()).count()
+    }
+
+    pub fn code(self, i: usize) -> Option<&'static str> {
+        self.nth(i).map(|(c, _)| c)
+    }
+
+    pub fn label(self, i: usize) -> Option<Msg> {
+        self.nth(i).map(|(_, l)| l)
+    }
+
+    pub fn position(self, code: &str) -> Option<usize> {
+        (0..self.count()).find(|i| self.code(*i) == Some(code))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,269 +81,181 @@ pub enum Kind {
     Text,
     /// A date typed as text (和暦 or 西暦), previewed normalised.
     Date,
-    Choice(&'static [Choice]),
+    Choice(Choices),
 }
 
-const CASES: &[Choice] = &[
-    Choice {
-        code: "1",
-        label: Msg::Case1,
-    },
-    Choice {
-        code: "2",
-        label: Msg::Case2,
-    },
-    Choice {
-        code: "3-1",
-        label: Msg::Case31,
-    },
-    Choice {
-        code: "3-2",
-        label: Msg::Case32,
-    },
-    Choice {
-        code: "3-3",
-        label: Msg::Case33,
-    },
-    Choice {
-        code: "3-4",
-        label: Msg::Case34,
-    },
-];
-const SOURCES: &[Choice] = &[
-    Choice {
-        code: "mynaportal",
-        label: Msg::SourceMynaportal,
-    },
-    Choice {
-        code: "certificate",
-        label: Msg::SourceCertificate,
-    },
-    Choice {
-        code: "notice",
-        label: Msg::SourceNotice,
-    },
-    Choice {
-        code: "insurance_card",
-        label: Msg::SourceInsuranceCard,
-    },
-    Choice {
-        code: "outage_mode",
-        label: Msg::SourceOutageMode,
-    },
-    Choice {
-        code: "online_recheck",
-        label: Msg::SourceOnlineRecheck,
-    },
-    Choice {
-        code: "declaration",
-        label: Msg::SourceDeclaration,
-    },
-];
-const YES_NO: &[Choice] = &[
-    Choice {
-        code: "true",
-        label: Msg::Yes,
-    },
-    Choice {
-        code: "false",
-        label: Msg::No,
-    },
-];
-const KINDS: &[Choice] = &[
-    Choice {
-        code: "shaho",
-        label: Msg::KindShaho,
-    },
-    Choice {
-        code: "kokuho",
-        label: Msg::KindKokuho,
-    },
-    Choice {
-        code: "kouki",
-        label: Msg::KindKouki,
-    },
-    Choice {
-        code: "other",
-        label: Msg::KindOther,
-    },
-    Choice {
-        code: "unknown",
-        label: Msg::KindUnknown,
-    },
-];
-const ISSUED: &[Choice] = &[
-    Choice {
-        code: "within_1_month",
-        label: Msg::IssuedWithin1Month,
-    },
-    Choice {
-        code: "earlier",
-        label: Msg::IssuedEarlier,
-    },
-];
-const RATIOS: &[Choice] = &[
-    Choice {
-        code: "30",
-        label: Msg::Ratio30,
-    },
-    Choice {
-        code: "20",
-        label: Msg::Ratio20,
-    },
-    Choice {
-        code: "10",
-        label: Msg::Ratio10,
-    },
-    Choice {
-        code: "unknown",
-        label: Msg::RatioUnknown,
-    },
-];
-const SEXES: &[Choice] = &[
-    Choice {
-        code: "male",
-        label: Msg::SexMale,
-    },
-    Choice {
-        code: "female",
-        label: Msg::SexFemale,
-    },
-];
-const SIGNERS: &[Choice] = &[
-    Choice {
-        code: "patient",
-        label: Msg::SignerPatient,
-    },
-    Choice {
-        code: "guardian",
-        label: Msg::SignerGuardian,
-    },
-];
+/// Where a field's value lives in a `RecordInput`.
+#[derive(Debug, Clone, Copy)]
+pub enum Binding {
+    /// A string of the input: the text as typed, or the chosen option's code.
+    Input(fn(&mut RecordInput) -> &mut Option<String>),
+    /// A yes/no choice stored as a boolean.
+    Flag(fn(&mut RecordInput) -> &mut Option<bool>),
+    /// Yen typed as text, stored as a number.
+    Yen(fn(&mut RecordInput) -> &mut Option<u64>),
+    /// Checked by the form only, not part of the record.
+    Form,
+}
 
-impl FieldId {
-    pub const ALL: [FieldId; 26] = [
-        FieldId::Case,
-        FieldId::Source,
-        FieldId::InsurerNumber,
-        FieldId::Symbol,
-        FieldId::Number,
-        FieldId::Branch,
-        FieldId::Name,
-        FieldId::NameKana,
-        FieldId::BirthDate,
-        FieldId::Sex,
-        FieldId::Address,
-        FieldId::Phone,
-        FieldId::InsuranceKind,
-        FieldId::HasValidCard,
-        FieldId::InsurerName,
-        FieldId::EmployerName,
-        FieldId::IssuedWhen,
-        FieldId::IssuedNote,
-        FieldId::CopayRatio,
-        FieldId::DeclaredOn,
-        FieldId::Signer,
-        FieldId::SignerRelationship,
-        FieldId::IncidentNote,
-        FieldId::Points,
-        FieldId::Received,
-        FieldId::Unchanged,
-    ];
+/// One row of the form.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    /// The JSON path validation reports this field's problems under.
+    pub path: &'static str,
+    pub kind: Kind,
+    pub label: Msg,
+    pub binding: Binding,
+    /// Asked only by the 申立書 (shown when the declaration is the source).
+    pub declaration_only: bool,
+    /// Digits: full-width digits typed or pasted become ASCII.
+    pub numeric: bool,
+    /// Required by the form itself whenever shown (the validator decides the others).
+    pub form_required: bool,
+}
 
-    /// Items only the 申立書 asks; shown when the source is the declaration.
-    pub fn declaration_only(self) -> bool {
-        matches!(
-            self,
-            FieldId::HasValidCard
-                | FieldId::InsurerName
-                | FieldId::EmployerName
-                | FieldId::IssuedWhen
-                | FieldId::IssuedNote
-                | FieldId::DeclaredOn
-                | FieldId::Signer
-                | FieldId::SignerRelationship
-        )
+impl Field {
+    fn new(path: &'static str, kind: Kind, label: Msg, binding: Binding) -> Field {
+        Field {
+            path,
+            kind,
+            label,
+            binding,
+            declaration_only: false,
+            numeric: false,
+            form_required: false,
+        }
     }
 
-    pub fn kind(self) -> Kind {
-        match self {
-            FieldId::Case => Kind::Choice(CASES),
-            FieldId::Source => Kind::Choice(SOURCES),
-            FieldId::Unchanged => Kind::Choice(YES_NO),
-            FieldId::HasValidCard => Kind::Choice(YES_NO),
-            FieldId::InsuranceKind => Kind::Choice(KINDS),
-            FieldId::IssuedWhen => Kind::Choice(ISSUED),
-            FieldId::CopayRatio => Kind::Choice(RATIOS),
-            FieldId::Sex => Kind::Choice(SEXES),
-            FieldId::Signer => Kind::Choice(SIGNERS),
-            FieldId::BirthDate | FieldId::DeclaredOn => Kind::Date,
-            _ => Kind::Text,
+    fn text(
+        path: &'static str,
+        label: Msg,
+        at: fn(&mut RecordInput) -> &mut Option<String>,
+    ) -> Field {
+        Field::new(path, Kind::Text, label, Binding::Input(at))
+    }
+
+    fn date(
+        path: &'static str,
+        label: Msg,
+        at: fn(&mut RecordInput) -> &mut Option<String>,
+    ) -> Field {
+        Field::new(path, Kind::Date, label, Binding::Input(at))
+    }
+
+    fn choice(
+        path: &'static str,
+        choices: Choices,
+        label: Msg,
+        at: fn(&mut RecordInput) -> &mut Option<String>,
+    ) -> Field {
+        Field::new(path, Kind::Choice(choices), label, Binding::Input(at))
+    }
+
+    fn declaration(self) -> Field {
+        Field {
+            declaration_only: true,
+            ..self
         }
+    }
+
+    fn numeric(self) -> Field {
+        Field {
+            numeric: true,
+            ..self
+        }
+    }
+
+    fn required(self) -> Field {
+        Field {
+            form_required: true,
+            ..self
+        }
+    }
+}
+
+macro_rules! fields {
+    ($( $(#[$doc:meta])* $id:ident => $row:expr; )*) => {
+        /// The form's fields, in screen order: what failed and how the qualification was
+        /// seen, the numbers, the patient, the 申立書's own items, then the counter.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum FieldId { $( $(#[$doc])* $id ),* }
+
+        impl FieldId {
+            pub const ALL: [FieldId; [$(stringify!($id)),*].len()] = [$(FieldId::$id),*];
+
+            /// This field's row.
+            pub fn field(self) -> Field {
+                match self { $(FieldId::$id => $row),* }
+            }
+        }
+    };
+}
+
+fields! {
+    Case => Field::choice("incident.case", Choices::Case, Msg::FieldCase, |i| &mut i.incident.case);
+    // Chosen in the procedure guide, so always there on the form.
+    Source => Field::choice("verification.source", Choices::Source, Msg::FieldSource,
+        |i| &mut i.verification.source).required();
+    InsurerNumber => Field::text("insurance.insurer_number", Msg::FieldInsurerNumber,
+        |i| &mut i.insurance.insurer_number).numeric();
+    Symbol => Field::text("insurance.symbol", Msg::FieldSymbol, |i| &mut i.insurance.symbol);
+    Number => Field::text("insurance.number", Msg::FieldNumber, |i| &mut i.insurance.number);
+    Branch => Field::text("insurance.branch", Msg::FieldBranch, |i| &mut i.insurance.branch)
+        .numeric();
+    Name => Field::text("declaration.name", Msg::FieldName, |i| &mut i.declaration.name);
+    NameKana => Field::text("declaration.name_kana", Msg::FieldNameKana,
+        |i| &mut i.declaration.name_kana);
+    BirthDate => Field::date("declaration.birth_date", Msg::FieldBirthDate,
+        |i| &mut i.declaration.birth_date);
+    Sex => Field::choice("declaration.sex", Choices::Sex, Msg::FieldSex, |i| &mut i.declaration.sex);
+    Address => Field::text("declaration.address", Msg::FieldAddress, |i| &mut i.declaration.address);
+    Phone => Field::text("declaration.phone", Msg::FieldPhone, |i| &mut i.declaration.phone)
+        .numeric();
+    InsuranceKind => Field::choice("declaration.insurance_kind", Choices::InsuranceKind,
+        Msg::FieldInsuranceKind, |i| &mut i.declaration.insurance_kind);
+    HasValidCard => Field::new("declaration.has_valid_card", Kind::Choice(Choices::YesNo),
+        Msg::FieldHasValidCard, Binding::Flag(|i| &mut i.declaration.has_valid_card)).declaration();
+    InsurerName => Field::text("declaration.insurer_name", Msg::FieldInsurerName,
+        |i| &mut i.declaration.insurer_name).declaration();
+    EmployerName => Field::text("declaration.employer_name", Msg::FieldEmployerName,
+        |i| &mut i.declaration.employer_name).declaration();
+    IssuedWhen => Field::choice("declaration.issued_when", Choices::IssuedWhen, Msg::FieldIssuedWhen,
+        |i| &mut i.declaration.issued_when).declaration();
+    IssuedNote => Field::text("declaration.issued_note", Msg::FieldIssuedNote,
+        |i| &mut i.declaration.issued_note).declaration();
+    CopayRatio => Field::choice("declaration.copay_ratio", Choices::Ratio, Msg::FieldCopayRatio,
+        |i| &mut i.declaration.copay_ratio);
+    DeclaredOn => Field::date("declaration.declared_on", Msg::FieldDeclaredOn,
+        |i| &mut i.declaration.declared_on).declaration();
+    Signer => Field::choice("declaration.signer", Choices::Signer, Msg::FieldSigner,
+        |i| &mut i.declaration.signer).declaration();
+    SignerRelationship => Field::text("declaration.signer_relationship", Msg::FieldSignerRelationship,
+        |i| &mut i.declaration.signer_relationship).declaration();
+    IncidentNote => Field::text("incident.note", Msg::FieldIncidentNote, |i| &mut i.incident.note);
+    /// Total points at the counter (the amount to collect is computed from them).
+    Points => Field::new("form.points", Kind::Text, Msg::FieldPoints, Binding::Form).numeric();
+    Received => Field::new("copay.amount_yen", Kind::Text, Msg::FieldAmount,
+        Binding::Yen(|i| &mut i.copay.amount_yen)).numeric();
+    /// For an intake prefilled from an earlier record: the patient confirmed nothing changed.
+    Unchanged => Field::new("form.unchanged", Kind::Choice(Choices::YesNo), Msg::FieldUnchanged,
+        Binding::Form).required();
+}
+
+impl FieldId {
+    pub fn kind(self) -> Kind {
+        self.field().kind
     }
 
     pub fn label(self) -> Msg {
-        match self {
-            FieldId::Case => Msg::FieldCase,
-            FieldId::Source => Msg::FieldSource,
-            FieldId::Points => Msg::FieldPoints,
-            FieldId::Received => Msg::FieldAmount,
-            FieldId::Unchanged => Msg::FieldUnchanged,
-            FieldId::HasValidCard => Msg::FieldHasValidCard,
-            FieldId::InsuranceKind => Msg::FieldInsuranceKind,
-            FieldId::InsurerName => Msg::FieldInsurerName,
-            FieldId::EmployerName => Msg::FieldEmployerName,
-            FieldId::IssuedWhen => Msg::FieldIssuedWhen,
-            FieldId::IssuedNote => Msg::FieldIssuedNote,
-            FieldId::Name => Msg::FieldName,
-            FieldId::NameKana => Msg::FieldNameKana,
-            FieldId::BirthDate => Msg::FieldBirthDate,
-            FieldId::Sex => Msg::FieldSex,
-            FieldId::Address => Msg::FieldAddress,
-            FieldId::Phone => Msg::FieldPhone,
-            FieldId::CopayRatio => Msg::FieldCopayRatio,
-            FieldId::InsurerNumber => Msg::FieldInsurerNumber,
-            FieldId::Symbol => Msg::FieldSymbol,
-            FieldId::Number => Msg::FieldNumber,
-            FieldId::Branch => Msg::FieldBranch,
-            FieldId::DeclaredOn => Msg::FieldDeclaredOn,
-            FieldId::Signer => Msg::FieldSigner,
-            FieldId::SignerRelationship => Msg::FieldSignerRelationship,
-            FieldId::IncidentNote => Msg::FieldIncidentNote,
-        }
+        self.field().label
     }
 
-    /// The JSON path validation reports problems under.
     pub fn path(self) -> &'static str {
-        match self {
-            FieldId::Case => "incident.case",
-            FieldId::Source => "verification.source",
-            // Counter and confirmation are checked by the form, not the record.
-            FieldId::Points => "form.points",
-            FieldId::Received => "copay.amount_yen",
-            FieldId::Unchanged => "form.unchanged",
-            FieldId::HasValidCard => "declaration.has_valid_card",
-            FieldId::InsuranceKind => "declaration.insurance_kind",
-            FieldId::InsurerName => "declaration.insurer_name",
-            FieldId::EmployerName => "declaration.employer_name",
-            FieldId::IssuedWhen => "declaration.issued_when",
-            FieldId::IssuedNote => "declaration.issued_note",
-            FieldId::Name => "declaration.name",
-            FieldId::NameKana => "declaration.name_kana",
-            FieldId::BirthDate => "declaration.birth_date",
-            FieldId::Sex => "declaration.sex",
-            FieldId::Address => "declaration.address",
-            FieldId::Phone => "declaration.phone",
-            FieldId::CopayRatio => "declaration.copay_ratio",
-            FieldId::InsurerNumber => "insurance.insurer_number",
-            FieldId::Symbol => "insurance.symbol",
-            FieldId::Number => "insurance.number",
-            FieldId::Branch => "insurance.branch",
-            FieldId::DeclaredOn => "declaration.declared_on",
-            FieldId::Signer => "declaration.signer",
-            FieldId::SignerRelationship => "declaration.signer_relationship",
-            FieldId::IncidentNote => "incident.note",
-        }
+        self.field().path
+    }
+
+    pub fn declaration_only(self) -> bool {
+        self.field().declaration_only
     }
 
     pub fn from_path(path: &str) -> Option<FieldId> {
@@ -320,79 +263,43 @@ impl FieldId {
     }
 }
 
-/// Short label of an incident case for lists.
-pub fn case_short(c: IncidentCase) -> Msg {
-    match c {
-        IncidentCase::NotIssued => Msg::CaseShort1,
-        IncidentCase::NotRegistered => Msg::CaseShort2,
-        IncidentCase::ReaderBroken => Msg::CaseShort31,
-        IncidentCase::CardDefect => Msg::CaseShort32,
-        IncidentCase::TerminalBroken => Msg::CaseShort33,
-        IncidentCase::NetworkDown => Msg::CaseShort34,
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_unique_and_bindings_write_where_the_path_says() {
+        let mut seen = std::collections::BTreeSet::new();
+        for id in FieldId::ALL {
+            let f = id.field();
+            assert!(seen.insert(f.path), "{id:?}: path {} twice", f.path);
+            // A value written through the binding appears under the field's JSON path.
+            let mut input = RecordInput::default();
+            match f.binding {
+                Binding::Input(at) => *at(&mut input) = Some("x".into()),
+                Binding::Flag(at) => *at(&mut input) = Some(true),
+                Binding::Yen(at) => *at(&mut input) = Some(7),
+                Binding::Form => {
+                    assert!(f.path.starts_with("form."), "{id:?}");
+                    continue;
+                }
+            }
+            let json = serde_json::to_value(&input).unwrap();
+            let at = f.path.split('.').fold(&json, |v, k| &v[k]);
+            assert!(!at.is_null(), "{id:?}: nothing at {}", f.path);
+        }
     }
-}
 
-pub fn case_long(c: IncidentCase) -> Msg {
-    CASES
-        .iter()
-        .find(|ch| ch.code == c.code())
-        .map(|ch| ch.label)
-        .unwrap_or(Msg::Case1)
-}
-
-pub fn basis_label(b: ClaimBasis) -> Msg {
-    match b {
-        ClaimBasis::Current => Msg::BasisCurrent,
-        ClaimBasis::Past => Msg::BasisPast,
-        ClaimBasis::Unknown => Msg::BasisUnknown,
+    #[test]
+    fn choice_lists_are_the_domain_codes_with_labels() {
+        assert_eq!(Choices::Case.count(), IncidentCase::ALL.len());
+        for (i, c) in IncidentCase::ALL.into_iter().enumerate() {
+            assert_eq!(Choices::Case.code(i), Some(c.code()));
+            assert_eq!(Choices::Case.label(i), Some(c.label()));
+            assert_eq!(Choices::Case.position(c.code()), Some(i));
+        }
+        assert_eq!(Choices::Sex.count(), 2);
+        assert_eq!(Choices::YesNo.code(0), Some("true"));
+        assert_eq!(Choices::Ratio.position("nope"), None);
     }
-}
-
-pub fn kind_label(k: InsuranceKind) -> Msg {
-    label_of(KINDS, k.code())
-}
-
-pub fn sex_label(s: Sex) -> Msg {
-    label_of(SEXES, s.code())
-}
-
-pub fn signer_label(s: Signer) -> Msg {
-    label_of(SIGNERS, s.code())
-}
-
-pub fn issued_label(w: IssuedWhen) -> Msg {
-    label_of(ISSUED, w.code())
-}
-
-pub fn ratio_label(r: DeclaredRatio) -> Msg {
-    label_of(RATIOS, r.code())
-}
-
-pub fn source_label(s: VerificationSource) -> Msg {
-    match s {
-        VerificationSource::Mynaportal => Msg::SourceMynaportal,
-        VerificationSource::Certificate => Msg::SourceCertificate,
-        VerificationSource::Notice => Msg::SourceNotice,
-        VerificationSource::InsuranceCard => Msg::SourceInsuranceCard,
-        VerificationSource::OutageMode => Msg::SourceOutageMode,
-        VerificationSource::OnlineRecheck => Msg::SourceOnlineRecheck,
-        VerificationSource::Declaration => Msg::SourceDeclaration,
-    }
-}
-
-pub fn reason_label(r: CopayReason) -> Msg {
-    match r {
-        CopayReason::Default => Msg::ReasonDefault,
-        CopayReason::Preschool => Msg::ReasonPreschool,
-        CopayReason::Age70To74 => Msg::ReasonAge70to74,
-        CopayReason::Kouki => Msg::ReasonKouki,
-        CopayReason::Declared => Msg::ReasonDeclared,
-    }
-}
-
-fn label_of(list: &[Choice], code: &str) -> Msg {
-    list.iter()
-        .find(|c| c.code == code)
-        .map(|c| c.label)
-        .unwrap_or(Msg::KindUnknown)
 }

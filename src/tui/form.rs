@@ -17,10 +17,10 @@ use crate::domain::insurer::to_halfwidth_digits;
 use crate::domain::kana::normalize_kana;
 use crate::domain::problem::{FieldError, Problem};
 use crate::domain::procedure;
-use crate::domain::record::{IncidentCase, InsuranceKind, Record, VerificationSource};
+use crate::domain::record::{IncidentCase, InsuranceKind, Record, Signer, VerificationSource};
 use crate::domain::validate::{self, Context};
 use crate::tui::editor::LineEditor;
-use crate::tui::fields::{FieldId, Kind};
+use crate::tui::fields::{Binding, FieldId, Kind, YesNo};
 use crate::tui::romaji::Romaji;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,22 +63,21 @@ pub struct FormState {
     /// Identity fields were filled from the card's chip (recorded with the record).
     #[serde(default)]
     pub card_read: bool,
+    /// What the validator said about the values as they are now; recomputed after a
+    /// change (`refresh`), not on every frame. Not part of a draft.
+    #[serde(skip)]
+    checked: Option<Checked>,
+}
+
+/// The validator's view of the current values.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Checked {
+    errors: Vec<FieldError>,
+    required: BTreeSet<FieldId>,
 }
 
 fn default_romaji_fields() -> BTreeSet<FieldId> {
     BTreeSet::from([FieldId::NameKana])
-}
-
-/// Fields whose value is digits: full-width digits typed or pasted become ASCII.
-fn is_numeric(id: FieldId) -> bool {
-    matches!(
-        id,
-        FieldId::InsurerNumber
-            | FieldId::Branch
-            | FieldId::Phone
-            | FieldId::Points
-            | FieldId::Received
-    )
 }
 
 /// Text entering field `id`, normalised as the field stores it: katakana for フリガナ
@@ -87,7 +86,7 @@ fn is_numeric(id: FieldId) -> bool {
 fn normalise_input(id: FieldId, s: &str) -> String {
     match id {
         FieldId::NameKana => fullwidth_kana(&hiragana_to_katakana(s)),
-        _ if is_numeric(id) => to_halfwidth_digits(s),
+        _ if id.field().numeric => to_halfwidth_digits(s),
         _ => s.to_string(),
     }
 }
@@ -142,6 +141,7 @@ impl FormState {
             romaji_fields: default_romaji_fields(),
             pending: Romaji::default(),
             card_read: false,
+            checked: None,
         };
         for id in FieldId::ALL {
             let v = match id.kind() {
@@ -151,7 +151,7 @@ impl FormState {
             f.values.insert(id, v);
         }
         f.set_text(FieldId::DeclaredOn, &today.to_string());
-        f.set_choice_code(FieldId::Signer, "patient");
+        f.set_choice_code(FieldId::Signer, Signer::Patient.code());
         f
     }
 
@@ -201,43 +201,34 @@ impl FormState {
         f
     }
 
-    /// The form filled from an input.
+    /// The form filled from an input; a field the input leaves out keeps its default.
     pub fn from_input(input: &RecordInput, today: NaiveDate) -> Self {
         let mut f = FormState::new(today);
-        let d = &input.declaration;
-        let ins = &input.insurance;
-        let text = |v: &Option<String>| v.clone().unwrap_or_default();
-        f.set_choice_code(FieldId::Case, &text(&input.incident.case));
-        f.set_choice_code(FieldId::Source, &text(&input.verification.source));
-        if let Some(b) = d.has_valid_card {
-            f.set_choice_code(FieldId::HasValidCard, if b { "true" } else { "false" });
-        }
-        f.set_choice_code(FieldId::InsuranceKind, &text(&d.insurance_kind));
-        f.set_text(FieldId::InsurerName, &text(&d.insurer_name));
-        f.set_text(FieldId::EmployerName, &text(&d.employer_name));
-        f.set_choice_code(FieldId::IssuedWhen, &text(&d.issued_when));
-        f.set_text(FieldId::IssuedNote, &text(&d.issued_note));
-        f.set_text(FieldId::Name, &text(&d.name));
-        f.set_text(FieldId::NameKana, &text(&d.name_kana));
-        f.set_text(FieldId::BirthDate, &text(&d.birth_date));
-        f.set_choice_code(FieldId::Sex, &text(&d.sex));
-        f.set_text(FieldId::Address, &text(&d.address));
-        f.set_text(FieldId::Phone, &text(&d.phone));
-        f.set_choice_code(FieldId::CopayRatio, &text(&d.copay_ratio));
-        f.set_text(FieldId::InsurerNumber, &text(&ins.insurer_number));
-        f.set_text(FieldId::Symbol, &text(&ins.symbol));
-        f.set_text(FieldId::Number, &text(&ins.number));
-        f.set_text(FieldId::Branch, &text(&ins.branch));
-        if d.declared_on.is_some() {
-            f.set_text(FieldId::DeclaredOn, &text(&d.declared_on));
-        }
-        if d.signer.is_some() {
-            f.set_choice_code(FieldId::Signer, &text(&d.signer));
-        }
-        f.set_text(FieldId::SignerRelationship, &text(&d.signer_relationship));
-        f.set_text(FieldId::IncidentNote, &text(&input.incident.note));
-        if let Some(a) = input.copay.amount_yen {
-            f.set_text(FieldId::Received, &a.to_string());
+        // The bindings take the input mutably (one accessor per field, both ways).
+        let mut input = input.clone();
+        for id in FieldId::ALL {
+            match id.field().binding {
+                Binding::Input(at) => {
+                    if let Some(v) = at(&mut input).clone() {
+                        match id.kind() {
+                            Kind::Choice(_) => f.set_choice_code(id, &v),
+                            Kind::Text | Kind::Date => f.set_text(id, &v),
+                        }
+                    }
+                }
+                Binding::Flag(at) => {
+                    if let Some(b) = *at(&mut input) {
+                        let yes_no = if b { YesNo::Yes } else { YesNo::No };
+                        f.set_choice_code(id, yes_no.code());
+                    }
+                }
+                Binding::Yen(at) => {
+                    if let Some(a) = *at(&mut input) {
+                        f.set_text(id, &a.to_string());
+                    }
+                }
+                Binding::Form => {}
+            }
         }
         f
     }
@@ -280,6 +271,7 @@ impl FormState {
     }
 
     pub fn editor_mut(&mut self, id: FieldId) -> Option<&mut LineEditor> {
+        self.checked = None;
         match self.values.get_mut(&id) {
             Some(Value::Text(e)) => Some(e),
             _ => None,
@@ -294,15 +286,15 @@ impl FormState {
 
     pub fn choice_code(&self, id: FieldId) -> Option<&'static str> {
         match (id.kind(), self.values.get(&id)) {
-            (Kind::Choice(list), Some(Value::Choice(Some(i)))) => list.get(*i).map(|c| c.code),
+            (Kind::Choice(list), Some(Value::Choice(Some(i)))) => list.code(*i),
             _ => None,
         }
     }
 
     fn set_choice_code(&mut self, id: FieldId, code: &str) {
         if let Kind::Choice(list) = id.kind() {
-            let idx = list.iter().position(|c| c.code == code);
-            self.values.insert(id, Value::Choice(idx));
+            self.checked = None;
+            self.values.insert(id, Value::Choice(list.position(code)));
         }
     }
 
@@ -312,9 +304,8 @@ impl FormState {
     }
 
     pub fn source(&self) -> Option<VerificationSource> {
-        VerificationSource::ALL
-            .into_iter()
-            .find(|s| Some(s.code()) == self.choice_code(FieldId::Source))
+        self.choice_code(FieldId::Source)
+            .and_then(VerificationSource::from_code)
     }
 
     /// Options of a choice field that may be picked now: the sources the procedure
@@ -326,11 +317,11 @@ impl FormState {
         match (id, self.case()) {
             (FieldId::Source, Some(case)) => {
                 let ok = procedure::sources(case);
-                (0..list.len())
-                    .filter(|i| ok.iter().any(|s| s.code() == list[*i].code))
+                (0..list.count())
+                    .filter(|i| ok.iter().any(|s| Some(s.code()) == list.code(*i)))
                     .collect()
             }
-            _ => (0..list.len()).collect(),
+            _ => (0..list.count()).collect(),
         }
     }
 
@@ -354,6 +345,7 @@ impl FormState {
         };
         *cur = Some(allowed[next]);
         self.dirty = true;
+        self.checked = None;
         // A case whose procedure does not allow the chosen source drops the source.
         if id == FieldId::Case {
             if let (Some(case), Some(src)) = (self.case(), self.source()) {
@@ -365,9 +357,8 @@ impl FormState {
     }
 
     pub fn kind_value(&self) -> Option<InsuranceKind> {
-        InsuranceKind::ALL
-            .into_iter()
-            .find(|k| Some(k.code()) == self.choice_code(FieldId::InsuranceKind))
+        self.choice_code(FieldId::InsuranceKind)
+            .and_then(InsuranceKind::from_code)
     }
 
     /// Fields shown now, as on the paper form: the 申立書's own items only for a
@@ -389,7 +380,7 @@ impl FormState {
             _ => false,
         };
         let declaration = self.source().is_none_or(procedure::needs_declaration);
-        let guardian = self.choice_code(FieldId::Signer) == Some("guardian");
+        let guardian = self.choice_code(FieldId::Signer) == Some(Signer::Guardian.code());
         FieldId::ALL
             .into_iter()
             .filter(|f| match f {
@@ -411,9 +402,7 @@ impl FormState {
         self.set_text(FieldId::BirthDate, &face.birth_date.to_string());
         match face.sex {
             Some(s) => self.set_choice_code(FieldId::Sex, s.code()),
-            None => {
-                self.values.insert(FieldId::Sex, Value::Choice(None));
-            }
+            None => self.set_choice_code(FieldId::Sex, ""),
         }
         self.card_read = true;
         self.dirty = true;
@@ -502,45 +491,25 @@ impl FormState {
 
     /// The raw input the form holds; hidden fields are left out.
     pub fn to_input(&self, service_date: NaiveDate) -> RecordInput {
-        let vis = self.visible(service_date);
-        let text = |id: FieldId| -> Option<String> {
-            let t = self.text(id).trim();
-            (vis.contains(&id) && !t.is_empty()).then(|| t.to_string())
-        };
-        let code = |id: FieldId| -> Option<String> {
-            if vis.contains(&id) {
-                self.choice_code(id).map(str::to_string)
-            } else {
-                None
-            }
-        };
         let mut input = RecordInput::default();
-        input.incident.case = code(FieldId::Case);
-        input.incident.note = text(FieldId::IncidentNote);
-        input.verification.source = code(FieldId::Source);
-        let d = &mut input.declaration;
-        d.has_valid_card = code(FieldId::HasValidCard).map(|c| c == "true");
-        d.insurance_kind = code(FieldId::InsuranceKind);
-        d.insurer_name = text(FieldId::InsurerName);
-        d.employer_name = text(FieldId::EmployerName);
-        d.issued_when = code(FieldId::IssuedWhen);
-        d.issued_note = text(FieldId::IssuedNote);
-        d.copay_ratio = code(FieldId::CopayRatio);
-        d.name = text(FieldId::Name);
-        d.name_kana = text(FieldId::NameKana);
-        d.birth_date = text(FieldId::BirthDate);
-        d.sex = code(FieldId::Sex);
-        d.address = text(FieldId::Address);
-        d.phone = text(FieldId::Phone);
-        d.declared_on = text(FieldId::DeclaredOn);
-        d.signer = code(FieldId::Signer);
-        d.signer_relationship = text(FieldId::SignerRelationship);
-        let ins = &mut input.insurance;
-        ins.insurer_number = text(FieldId::InsurerNumber);
-        ins.symbol = text(FieldId::Symbol);
-        ins.number = text(FieldId::Number);
-        ins.branch = text(FieldId::Branch);
-        input.copay.amount_yen = text(FieldId::Received).and_then(|t| parse_count(&t).ok());
+        for id in self.visible(service_date) {
+            let text = Some(self.text(id).trim())
+                .filter(|t| !t.is_empty())
+                .map(str::to_string);
+            match id.field().binding {
+                Binding::Input(at) => {
+                    *at(&mut input) = match id.kind() {
+                        Kind::Choice(_) => self.choice_code(id).map(str::to_string),
+                        Kind::Text | Kind::Date => text,
+                    }
+                }
+                Binding::Flag(at) => {
+                    *at(&mut input) = self.choice_code(id).map(|c| c == YesNo::Yes.code())
+                }
+                Binding::Yen(at) => *at(&mut input) = text.and_then(|t| parse_count(&t).ok()),
+                Binding::Form => {}
+            }
+        }
         input.verification.card_read = Some(
             self.card_read
                 || self
@@ -560,20 +529,21 @@ impl FormState {
     fn form_errors(&self, service_date: NaiveDate) -> Vec<FieldError> {
         let vis = self.visible(service_date);
         let mut errors = Vec::new();
-        for (id, path) in [
-            (FieldId::Points, "form.points"),
-            (FieldId::Received, "copay.amount_yen"),
-        ] {
+        for id in [FieldId::Points, FieldId::Received] {
             let t = self.text(id).trim();
             if vis.contains(&id) && !t.is_empty() {
                 if let Err(e) = parse_count(t) {
-                    errors.push(FieldError::new(path, Problem::Number(e)));
+                    errors.push(FieldError::new(id.path(), Problem::Number(e)));
                 }
             }
         }
-        if vis.contains(&FieldId::Unchanged) && self.choice_code(FieldId::Unchanged) != Some("true")
+        if vis.contains(&FieldId::Unchanged)
+            && self.choice_code(FieldId::Unchanged) != Some(YesNo::Yes.code())
         {
-            errors.push(FieldError::new("form.unchanged", Problem::Required));
+            errors.push(FieldError::new(
+                FieldId::Unchanged.path(),
+                Problem::Required,
+            ));
         }
         errors
     }
@@ -619,8 +589,42 @@ impl FormState {
             .unwrap_or(today)
     }
 
-    /// Errors to show next to each field now.
-    pub fn visible_errors(&self, errors: &[FieldError]) -> BTreeMap<FieldId, FieldError> {
+    /// Whether the validator's view is out of date (values changed since `refresh`).
+    pub fn is_stale(&self) -> bool {
+        self.checked.is_none()
+    }
+
+    /// Ask the validator about the values as they are now: the problems to show and the
+    /// fields that must be filled. Called after a change, so frames only read the result.
+    pub fn refresh(&mut self, ctx: &Context) {
+        let errors = match self.validate(ctx) {
+            Ok(_) => Vec::new(),
+            Err(e) => e,
+        };
+        let service = self.service_date(ctx.today());
+        let vis = self.visible(service);
+        let by_rules = validate::required(&self.to_input(service), ctx.today());
+        let required = vis
+            .into_iter()
+            .filter(|id| id.field().form_required || by_rules.contains(id.path()))
+            .collect();
+        self.checked = Some(Checked { errors, required });
+    }
+
+    /// Whether `id` must be filled (as of the last `refresh`).
+    pub fn is_required(&self, id: FieldId) -> bool {
+        self.checked
+            .as_ref()
+            .is_some_and(|c| c.required.contains(&id))
+    }
+
+    /// Errors to show next to each field now (as of the last `refresh`).
+    pub fn visible_errors(&self) -> BTreeMap<FieldId, FieldError> {
+        let errors = self
+            .checked
+            .as_ref()
+            .map(|c| c.errors.as_slice())
+            .unwrap_or(&[]);
         let mut out = BTreeMap::new();
         for e in errors {
             if let Some(id) = FieldId::from_path(&e.field) {

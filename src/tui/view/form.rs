@@ -11,8 +11,6 @@ use super::{fit, key_hint, required_mark, safe, wrap};
 use crate::domain::copay::age_on;
 use crate::domain::era::{format_wareki, parse_date};
 use crate::domain::kana::normalize_kana;
-use crate::domain::record::InsuranceKind;
-use crate::domain::validate::employer_required;
 use crate::i18n::{describe_problem, Msg};
 use crate::keymap::{Action, Ctx};
 use crate::tui::app::App;
@@ -21,46 +19,12 @@ use crate::tui::form::{FormState, Value};
 
 const LABEL_WIDTH: usize = 22;
 
-/// Fields the form marks as required (some only in some situations).
-fn required(form: &FormState, id: FieldId) -> bool {
-    match id {
-        FieldId::Case
-        | FieldId::HasValidCard
-        | FieldId::InsuranceKind
-        | FieldId::Name
-        | FieldId::NameKana
-        | FieldId::BirthDate
-        | FieldId::Sex
-        | FieldId::Address
-        | FieldId::Signer
-        | FieldId::SignerRelationship
-        | FieldId::CopayRatio
-        | FieldId::Source
-        | FieldId::Unchanged => true,
-        FieldId::InsurerNumber => form
-            .source()
-            .is_some_and(|s| !crate::domain::procedure::needs_declaration(s)),
-        FieldId::EmployerName => {
-            let kind = InsuranceKind::ALL
-                .into_iter()
-                .find(|k| Some(k.code()) == form.choice_code(FieldId::InsuranceKind));
-            let insurer = form.text(FieldId::InsurerName);
-            employer_required(kind, (!insurer.is_empty()).then_some(insurer))
-        }
-        _ => false,
-    }
-}
-
 /// Renders the form; returns the hint line for the focused field.
 pub fn render(app: &App, form: &FormState, frame: &mut Frame, area: Rect) -> Option<Line<'static>> {
     let l = app.lang;
     let today = app.today();
     let service = form.service_date(today);
-    let errors = match form.validate(&app.context("00000000000000000000000000")) {
-        Ok(_) => Vec::new(),
-        Err(e) => e,
-    };
-    let shown = form.visible_errors(&errors);
+    let shown = form.visible_errors();
     let value_x = area.x + LABEL_WIDTH as u16 + 2;
     let value_width = area.width.saturating_sub(LABEL_WIDTH as u16 + 2);
 
@@ -73,7 +37,7 @@ pub fn render(app: &App, form: &FormState, frame: &mut Frame, area: Rect) -> Opt
             focus_line = lines.len();
         }
         let mut label = l.t(id.label()).to_string();
-        if required(form, id) {
+        if form.is_required(id) {
             label.push_str(required_mark(l));
         }
         let label_style = if focused {
@@ -92,8 +56,8 @@ pub fn render(app: &App, form: &FormState, frame: &mut Frame, area: Rect) -> Opt
         match (id.kind(), form.value(id)) {
             (Kind::Choice(list), Some(Value::Choice(sel))) => {
                 let text = sel
-                    .and_then(|i| list.get(i))
-                    .map(|c| l.t(c.label))
+                    .and_then(|i| list.label(i))
+                    .map(|m| l.t(m))
                     .unwrap_or(l.t(Msg::Unselected));
                 let shown_text = if focused {
                     format!("◄ {text} ►")

@@ -9,8 +9,8 @@ use ratatui::Frame;
 use super::fit;
 use crate::domain::record::Status;
 use crate::i18n::Msg;
+use crate::i18n::{case_short, Label};
 use crate::tui::app::App;
-use crate::tui::fields::{basis_label, case_short};
 
 /// Column widths for a body `width` wide: name and kana take what is left.
 fn columns(width: u16) -> [usize; 6] {
@@ -66,7 +66,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         let basis = if rec.status == Status::Voided {
             l.t(Msg::Voided)
         } else {
-            l.t(basis_label(rec.insurance.basis))
+            l.t(rec.insurance.basis.label())
         };
         let marker = if i == app.selected { "►" } else { " " };
         let text = row(

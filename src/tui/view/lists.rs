@@ -8,10 +8,10 @@ use ratatui::Frame;
 
 use super::fit;
 use crate::domain::record::Record;
+use crate::i18n::Label;
 use crate::i18n::{Lang, Msg};
 use crate::tui::app::App;
 use crate::tui::editor::LineEditor;
-use crate::tui::fields::{basis_label, source_label};
 
 /// Widths: marker, date, name, kana, birth date, basis/source; name and kana share
 /// what is left.
@@ -64,8 +64,8 @@ fn record_lines(
             let d = &r.declaration;
             let how = format!(
                 "{} {}",
-                l.t(source_label(r.verification.source)),
-                l.t(basis_label(r.insurance.basis))
+                l.t(r.verification.source.label()),
+                l.t(r.insurance.basis.label())
             );
             let (marker, style) = if i == selected {
                 ("►", Style::new().add_modifier(Modifier::REVERSED))

@@ -9,11 +9,11 @@ use ratatui::Frame;
 use super::{key_hint, wrap};
 use crate::domain::procedure;
 use crate::domain::record::{IncidentCase, VerificationSource};
+use crate::i18n::Label;
 use crate::i18n::Msg;
 use crate::keymap::{Action, Ctx};
 use crate::tui::app::App;
 use crate::tui::editor::LineEditor;
-use crate::tui::fields::case_long;
 
 const CASE_KEYS: [Action; 6] = [
     Action::Case1,
@@ -50,7 +50,7 @@ pub fn triage(app: &App, selected: usize, frame: &mut Frame, area: Rect) {
                 Style::new().add_modifier(Modifier::BOLD),
             ),
             Span::raw(" "),
-            Span::styled(l.t(case_long(*case)).to_string(), style),
+            Span::styled(l.t(case.label()).to_string(), style),
         ]));
     }
     frame.render_widget(Paragraph::new(lines), area);
@@ -92,7 +92,7 @@ pub fn guide(
     let bold = Style::new().add_modifier(Modifier::BOLD);
     let (todo, tell) = guide_text(case);
     let mut lines = vec![Line::styled(
-        l.t(case_long(case)).to_string(),
+        l.t(case.label()).to_string(),
         bold.fg(Color::Cyan),
     )];
     let para = |title: Msg, body: &str, lines: &mut Vec<Line>| {

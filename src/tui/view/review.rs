@@ -12,9 +12,9 @@ use crate::domain::claim::{self, copay_yen};
 use crate::domain::copay::{age_on, suggest};
 use crate::domain::era::format_wareki;
 use crate::domain::record::{ClaimBasis, Record};
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{Label, Lang, Msg};
 use crate::tui::app::App;
-use crate::tui::fields::*;
+
 use crate::tui::form::{FormState, Mode};
 
 /// "1,234" — amounts and points as clerks read them.
@@ -101,7 +101,7 @@ pub fn render(app: &App, form: &FormState, rec: &Record, frame: &mut Frame, area
         ));
     }
 
-    let mut case_line = l.t(case_long(rec.incident.case)).to_string();
+    let mut case_line = l.t(rec.incident.case.label()).to_string();
     if let Some(note) = &rec.incident.note {
         case_line.push_str(&format!(
             "  {}: {}",
@@ -113,11 +113,11 @@ pub fn render(app: &App, form: &FormState, rec: &Record, frame: &mut Frame, area
         (Msg::FieldCase, case_line),
         (
             Msg::FieldSource,
-            l.t(source_label(rec.verification.source)).to_string(),
+            l.t(rec.verification.source.label()).to_string(),
         ),
         (
             Msg::FieldBasis,
-            l.t(basis_label(rec.insurance.basis)).to_string(),
+            l.t(rec.insurance.basis.label()).to_string(),
         ),
     ];
     rows.extend(claim_lines(l, rec, app.claim_check_digit));
@@ -135,7 +135,7 @@ pub fn render(app: &App, form: &FormState, rec: &Record, frame: &mut Frame, area
                 age_on(d.birth_date, rec.service_date),
                 l.t(Msg::Age),
                 l.t(Msg::FieldSex),
-                l.t(sex_label(d.sex)),
+                l.t(d.sex.label()),
             ),
         ),
         (Msg::FieldAddress, safe(&d.address).into_owned()),
@@ -143,7 +143,7 @@ pub fn render(app: &App, form: &FormState, rec: &Record, frame: &mut Frame, area
         (
             Msg::FieldInsuranceKind,
             [
-                Some(l.t(kind_label(d.insurance_kind)).to_string()),
+                Some(l.t(d.insurance_kind.label()).to_string()),
                 d.insurer_name.as_ref().map(|s| safe(s).into_owned()),
                 d.employer_name.as_ref().map(|s| safe(s).into_owned()),
             ]
@@ -159,7 +159,7 @@ pub fn render(app: &App, form: &FormState, rec: &Record, frame: &mut Frame, area
             l.t(Msg::FieldDeclaredOn),
             on,
             l.t(Msg::FieldSigner),
-            l.t(signer_label(signer))
+            l.t(signer.label())
         );
         if let Some(rel) = &d.signer_relationship {
             s.push_str(&format!("（{}）", safe(rel)));
@@ -172,20 +172,16 @@ pub fn render(app: &App, form: &FormState, rec: &Record, frame: &mut Frame, area
             ));
         }
         if let Some(w) = d.issued_when {
-            s.push_str(&format!("  {}", l.t(issued_label(w))));
+            s.push_str(&format!("  {}", l.t(w.label())));
         }
         rows.push((Msg::FieldDeclaration, s));
     }
-    let mut copay = format!(
-        "{}%（{}）",
-        rec.copay.ratio,
-        l.t(reason_label(rec.copay.reason))
-    );
+    let mut copay = format!("{}%（{}）", rec.copay.ratio, l.t(rec.copay.reason.label()));
     if let Some(r) = d.copay_ratio {
         copay.push_str(&format!(
             "  {}: {}",
             l.t(Msg::FieldCopayRatio),
-            l.t(ratio_label(r))
+            l.t(r.label())
         ));
     }
     if let Some(p) = form.points() {

@@ -71,6 +71,37 @@ catalogue! {
     ActPageUp => "前のページ", "Page up";
     ActPageDown => "次のページ", "Page down";
 
+    // What each action does (F1 help).
+    HelpQuit => "終了（未送信は次回の起動時に送信）", "Quit (queued ones go out next time)";
+    HelpHelp => "このキー操作の一覧", "This list of keys";
+    HelpNewIntake => "何が起きたかを選んで受付を始める", "Start an intake: what failed?";
+    HelpOpen => "選んだ記録を修正（前の版も残る）", "Edit the selected record";
+    HelpVoid => "理由を付けて取消（削除はしない）", "Void with a reason (nothing deleted)";
+    HelpUp => "一つ上へ", "Select the one above";
+    HelpDown => "一つ下へ", "Select the one below";
+    HelpPageUp => "10件上へ", "Ten up";
+    HelpPageDown => "10件下へ", "Ten down";
+    HelpNextField => "次の項目へ", "Next field";
+    HelpPrevField => "前の項目へ", "Previous field";
+    HelpReview => "保存内容・請求・窓口負担を確認", "Check record, claim and copay";
+    HelpSave => "保存（ディスクに書いてから表示）", "Save (on disk before it says so)";
+    HelpCancel => "前の画面へ戻る", "Go back";
+    HelpConfirm => "選んだものに決める", "Take the selected one";
+    HelpLeft => "カーソルを左へ", "Cursor left";
+    HelpRight => "カーソルを右へ", "Cursor right";
+    HelpLineStart => "項目の先頭へ", "Start of the field";
+    HelpLineEnd => "項目の末尾へ", "End of the field";
+    HelpBackspace => "カーソルの前の一字を消す", "Delete the character before";
+    HelpDelete => "カーソル位置の一字を消す", "Delete the character at the cursor";
+    HelpClear => "項目を空にする", "Empty the field";
+    HelpChoiceNext => "次の選択肢", "Next option";
+    HelpChoicePrev => "前の選択肢", "Previous option";
+    HelpRomaji => "ローマ字をカナに（IMEなし端末用）", "Romaji to katakana (no IME)";
+    HelpReadCard => "カードから券面4情報（暗証番号）", "Card face 4 items from the chip (PIN)";
+    HelpSearch => "以前の記録をカナか生年月日で探す", "Earlier record by kana or birth date";
+    HelpFollowups => "資格の確認がまだの記録", "Records whose qualification is open";
+    HelpSync => "送信待ちと送信先が断った記録", "What waits to be sent, what was refused";
+
     // Fields (labels as on the official form)
     FieldCase => "障害の状況", "What failed";
     FieldHasValidCard => "有効な保険証等の交付", "Has valid card";
@@ -165,7 +196,6 @@ catalogue! {
     RomajiOn => "ローマ字→カタカナ入力", "Romaji→katakana input";
     RomajiPending => "変換待ち", "pending";
     ActFollowups => "要確認", "Follow-ups";
-    ActCase => "状況を選ぶ", "Choose case";
     RecheckIntro => "オンライン再確認の結果を保存します（請求区分は「現在の資格」になります）。", "Saving the online recheck (the claim basis becomes current).";
     FieldUnchanged => "前回から変更なし", "Unchanged since last";
 

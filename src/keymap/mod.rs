@@ -4,8 +4,10 @@
 //! directory. A user file may `extends = "default"` and rebind single actions. Loading is
 //! all-or-nothing: any error and no map is returned (the app never runs half-loaded).
 
+mod actions;
 mod chord;
 
+pub use actions::{Action, Ctx, Stack};
 pub use chord::{Chord, ChordError};
 
 use std::collections::BTreeMap;
@@ -18,188 +20,6 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("default", include_str!("../../keymaps/default.toml")),
     ("vim", include_str!("../../keymaps/vim.toml")),
 ];
-
-/// Where a set of bindings applies. Screens look keys up in a stack of contexts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Ctx {
-    Global,
-    Home,
-    Form,
-    Editor,
-    Choice,
-    Review,
-    Dialog,
-    Triage,
-    Guide,
-    Search,
-    List,
-}
-
-impl Ctx {
-    pub const ALL: [Ctx; 11] = [
-        Ctx::Global,
-        Ctx::Home,
-        Ctx::Form,
-        Ctx::Editor,
-        Ctx::Choice,
-        Ctx::Review,
-        Ctx::Dialog,
-        Ctx::Triage,
-        Ctx::Guide,
-        Ctx::Search,
-        Ctx::List,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Ctx::Global => "global",
-            Ctx::Home => "home",
-            Ctx::Form => "form",
-            Ctx::Editor => "editor",
-            Ctx::Choice => "choice",
-            Ctx::Review => "review",
-            Ctx::Dialog => "dialog",
-            Ctx::Triage => "triage",
-            Ctx::Guide => "guide",
-            Ctx::Search => "search",
-            Ctx::List => "list",
-        }
-    }
-
-    /// Contexts where plain characters are typed into a field, so binding one would
-    /// make that character impossible to type.
-    fn types_text(self) -> bool {
-        matches!(
-            self,
-            Ctx::Editor | Ctx::Form | Ctx::Dialog | Ctx::Guide | Ctx::Search
-        )
-    }
-
-    /// The actions that belong to this context.
-    pub fn actions(self) -> &'static [Action] {
-        use Action::*;
-        match self {
-            Ctx::Global => &[Quit, Help],
-            Ctx::Home => &[
-                NewIntake, Open, Void, Search, Followups, Sync, Up, Down, PageUp, PageDown,
-            ],
-            Ctx::Form => &[NextField, PrevField, Review, Save, Cancel, ReadCard],
-            Ctx::Editor => &[
-                Left, Right, LineStart, LineEnd, Backspace, Delete, Clear, Romaji,
-            ],
-            Ctx::Choice => &[ChoiceNext, ChoicePrev],
-            Ctx::Review => &[Save, Cancel],
-            Ctx::Dialog => &[Confirm, Cancel],
-            Ctx::Triage => &[
-                Case1, Case2, Case31, Case32, Case33, Case34, Up, Down, Confirm, Cancel,
-            ],
-            Ctx::Guide | Ctx::Search | Ctx::List => &[Up, Down, Confirm, Cancel],
-        }
-    }
-}
-
-/// The stacks screens use; conflicts are checked within each stack.
-pub const STACKS: &[&[Ctx]] = &[
-    &[Ctx::Home, Ctx::Global],
-    &[Ctx::Editor, Ctx::Form, Ctx::Global],
-    &[Ctx::Choice, Ctx::Form, Ctx::Global],
-    &[Ctx::Review, Ctx::Global],
-    &[Ctx::Editor, Ctx::Dialog, Ctx::Global],
-    &[Ctx::Dialog, Ctx::Global],
-    &[Ctx::Triage, Ctx::Global],
-    &[Ctx::Editor, Ctx::Guide, Ctx::Global],
-    &[Ctx::Editor, Ctx::Search, Ctx::Global],
-    &[Ctx::List, Ctx::Global],
-];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Action {
-    Quit,
-    Help,
-    NewIntake,
-    Open,
-    Void,
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    NextField,
-    PrevField,
-    Review,
-    Save,
-    Cancel,
-    Confirm,
-    Left,
-    Right,
-    LineStart,
-    LineEnd,
-    Backspace,
-    Delete,
-    Clear,
-    ChoiceNext,
-    ChoicePrev,
-    /// Toggle romaji→katakana conversion in the focused text field.
-    Romaji,
-    /// Read name, address, birth date and sex from the card's chip.
-    ReadCard,
-    Search,
-    Followups,
-    /// The sync screen: queued and refused versions.
-    Sync,
-    Case1,
-    Case2,
-    Case31,
-    Case32,
-    Case33,
-    Case34,
-}
-
-impl Action {
-    pub fn name(self) -> &'static str {
-        use Action::*;
-        match self {
-            Quit => "quit",
-            Help => "help",
-            NewIntake => "new_intake",
-            Open => "open",
-            Void => "void",
-            Up => "up",
-            Down => "down",
-            PageUp => "page_up",
-            PageDown => "page_down",
-            NextField => "next_field",
-            PrevField => "prev_field",
-            Review => "review",
-            Save => "save",
-            Cancel => "cancel",
-            Confirm => "confirm",
-            Left => "left",
-            Right => "right",
-            LineStart => "line_start",
-            LineEnd => "line_end",
-            Backspace => "backspace",
-            Delete => "delete",
-            Clear => "clear",
-            ChoiceNext => "choice_next",
-            ChoicePrev => "choice_prev",
-            Romaji => "romaji",
-            ReadCard => "read_card",
-            Search => "search",
-            Followups => "followups",
-            Sync => "sync",
-            Case1 => "case_1",
-            Case2 => "case_2",
-            Case31 => "case_3_1",
-            Case32 => "case_3_2",
-            Case33 => "case_3_3",
-            Case34 => "case_3_4",
-        }
-    }
-
-    fn from_name(ctx: Ctx, name: &str) -> Option<Action> {
-        ctx.actions().iter().copied().find(|a| a.name() == name)
-    }
-}
 
 /// A problem in a keymap file, with enough to find it: file, line, context, key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -305,12 +125,15 @@ impl Keymap {
                 .as_table()
                 .ok_or_else(|| err(at, format!("[{section}] must be a table")))?;
             for (action_name, keys) in table {
-                let action = Action::from_name(ctx, action_name).ok_or_else(|| {
-                    err(
-                        Self::find_line(src, section, action_name),
-                        format!("unknown action \"{action_name}\" in [{section}]"),
-                    )
-                })?;
+                let action = ctx
+                    .actions()
+                    .find(|a| a.name() == action_name)
+                    .ok_or_else(|| {
+                        err(
+                            Self::find_line(src, section, action_name),
+                            format!("unknown action \"{action_name}\" in [{section}]"),
+                        )
+                    })?;
                 let line = Self::find_line(src, section, action_name);
                 let list = keys.as_array().ok_or_else(|| {
                     err(
@@ -350,7 +173,7 @@ impl Keymap {
         if !partial {
             for ctx in Ctx::ALL {
                 for a in ctx.actions() {
-                    if map.keys(ctx, *a).is_empty() {
+                    if map.keys(ctx, a).is_empty() {
                         return Err(err(
                             None,
                             format!("{}.{} is not bound (a full map binds every action, or use extends = \"default\")", ctx.name(), a.name()),
@@ -381,9 +204,9 @@ impl Keymap {
     }
 
     fn check_conflicts(&self, src: &str, file: &str) -> Result<(), KeymapError> {
-        for stack in STACKS {
+        for stack in Stack::ALL {
             let mut seen: BTreeMap<Chord, (Ctx, Action)> = BTreeMap::new();
-            for ctx in stack.iter() {
+            for ctx in stack.contexts() {
                 let Some(actions) = self.bindings.get(ctx) else {
                     continue;
                 };
@@ -416,9 +239,9 @@ impl Keymap {
     }
 
     /// The action for `key` in the first context of `stack` that binds it.
-    pub fn lookup(&self, stack: &[Ctx], key: &KeyEvent) -> Option<Action> {
+    pub fn lookup(&self, stack: Stack, key: &KeyEvent) -> Option<Action> {
         let chord = Chord::from_event(key)?;
-        stack.iter().find_map(|ctx| {
+        stack.contexts().iter().find_map(|ctx| {
             self.bindings.get(ctx).and_then(|m| {
                 m.iter()
                     .find(|(_, chords)| chords.contains(&chord))

@@ -11,7 +11,7 @@ fn shipped_maps_parse_and_bind_every_action() {
         let map = Keymap::parse(name, src, None).expect(name);
         for ctx in Ctx::ALL {
             for a in ctx.actions() {
-                assert!(!map.keys(ctx, *a).is_empty(), "{name}: {ctx:?}.{a:?}");
+                assert!(!map.keys(ctx, a).is_empty(), "{name}: {ctx:?}.{a:?}");
             }
         }
     }
@@ -21,25 +21,16 @@ fn shipped_maps_parse_and_bind_every_action() {
 fn lookup_uses_the_stack_in_order() {
     let map = Keymap::shipped_default();
     let f5 = key(KeyCode::F(5), KeyModifiers::NONE);
-    assert_eq!(
-        map.lookup(&[Ctx::Editor, Ctx::Form, Ctx::Global], &f5),
-        Some(Action::Save)
-    );
+    assert_eq!(map.lookup(Stack::FormText, &f5), Some(Action::Save));
     let f10 = key(KeyCode::F(10), KeyModifiers::NONE);
-    assert_eq!(
-        map.lookup(&[Ctx::Home, Ctx::Global], &f10),
-        Some(Action::Quit)
-    );
+    assert_eq!(map.lookup(Stack::Home, &f10), Some(Action::Quit));
     let a = key(KeyCode::Char('a'), KeyModifiers::NONE);
-    assert_eq!(map.lookup(&[Ctx::Editor, Ctx::Form, Ctx::Global], &a), None);
+    assert_eq!(map.lookup(Stack::FormText, &a), None);
     let ctrl_q = key(KeyCode::Char('q'), KeyModifiers::CONTROL);
-    assert_eq!(
-        map.lookup(&[Ctx::Editor, Ctx::Form, Ctx::Global], &ctrl_q),
-        Some(Action::Quit)
-    );
+    assert_eq!(map.lookup(Stack::FormText, &ctrl_q), Some(Action::Quit));
     let backtab = key(KeyCode::BackTab, KeyModifiers::SHIFT);
     assert_eq!(
-        map.lookup(&[Ctx::Choice, Ctx::Form, Ctx::Global], &backtab),
+        map.lookup(Stack::FormChoice, &backtab),
         Some(Action::PrevField)
     );
 }
@@ -71,17 +62,11 @@ fn user_file_overrides_single_binding() {
     let map = Keymap::parse("mine.toml", src, None).unwrap();
     let f3 = key(KeyCode::F(11), KeyModifiers::NONE);
     let f2 = key(KeyCode::F(2), KeyModifiers::NONE);
-    assert_eq!(
-        map.lookup(&[Ctx::Home, Ctx::Global], &f3),
-        Some(Action::NewIntake)
-    );
-    assert_eq!(map.lookup(&[Ctx::Home, Ctx::Global], &f2), None);
+    assert_eq!(map.lookup(Stack::Home, &f3), Some(Action::NewIntake));
+    assert_eq!(map.lookup(Stack::Home, &f2), None);
     // Untouched bindings still come from the base.
     let f8 = key(KeyCode::F(8), KeyModifiers::NONE);
-    assert_eq!(
-        map.lookup(&[Ctx::Home, Ctx::Global], &f8),
-        Some(Action::Void)
-    );
+    assert_eq!(map.lookup(Stack::Home, &f8), Some(Action::Void));
 }
 
 #[test]
@@ -125,4 +110,30 @@ fn errors_name_file_line_and_key() {
     )
     .unwrap_err();
     assert!(e.detail.contains("fly"), "{e}");
+}
+
+/// Every stack a screen can look keys up in is checked for conflicts: one key bound in two
+/// of a stack's contexts is refused, naming both.
+#[test]
+fn every_key_stack_is_checked_for_conflicts() {
+    for stack in Stack::ALL {
+        let ctxs = stack.contexts();
+        assert!(ctxs.len() >= 2, "{stack:?}");
+        let first = ctxs[0];
+        let last = ctxs[ctxs.len() - 1];
+        let a = first.actions().next().unwrap();
+        let b = last.actions().find(|x| *x != a).unwrap();
+        let src = format!(
+            "extends = \"default\"\n[{}]\n{} = [\"A-F11\"]\n[{}]\n{} = [\"A-F11\"]\n",
+            first.name(),
+            a.name(),
+            last.name(),
+            b.name()
+        );
+        let e = Keymap::parse("m.toml", &src, None).expect_err(&format!("{stack:?}"));
+        assert!(
+            e.detail.contains(a.name()) && e.detail.contains(b.name()),
+            "{stack:?}: {e}"
+        );
+    }
 }

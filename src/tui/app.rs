@@ -11,7 +11,7 @@ use crate::domain::record::{IncidentCase, Record, Status};
 use crate::domain::text::clean_text;
 use crate::domain::validate::{self, Context};
 use crate::i18n::{describe_problem, Lang, Msg};
-use crate::keymap::{Action, Ctx, Keymap};
+use crate::keymap::{Action, Keymap, Stack};
 use crate::sync::{EntryState, QueueEntry, SyncStatus};
 use crate::tui::editor::LineEditor;
 use crate::tui::fields::Kind;
@@ -322,23 +322,22 @@ impl App {
     }
 
     /// The context stack the current screen looks keys up in.
-    pub fn key_stack(&self) -> &'static [Ctx] {
+    pub fn key_stack(&self) -> Stack {
         match &self.screen {
-            Screen::Home => &[Ctx::Home, Ctx::Global],
-            Screen::Operator { .. } => &[Ctx::Editor, Ctx::Dialog, Ctx::Global],
-            Screen::Triage { .. } => &[Ctx::Triage, Ctx::Global],
-            Screen::Guide(_) => &[Ctx::Editor, Ctx::Guide, Ctx::Global],
+            Screen::Home => Stack::Home,
+            Screen::Operator { .. } | Screen::Void { .. } => Stack::DialogText,
+            Screen::Triage { .. } => Stack::Triage,
+            Screen::Guide(_) => Stack::Guide,
             Screen::Form(f) => match f.focus.kind() {
-                Kind::Choice(_) => &[Ctx::Choice, Ctx::Form, Ctx::Global],
-                _ => &[Ctx::Editor, Ctx::Form, Ctx::Global],
+                Kind::Choice(_) => Stack::FormChoice,
+                _ => Stack::FormText,
             },
-            Screen::Review { .. } => &[Ctx::Review, Ctx::Global],
-            Screen::Void { .. } => &[Ctx::Editor, Ctx::Dialog, Ctx::Global],
-            Screen::Discard { .. } => &[Ctx::Dialog, Ctx::Global],
+            Screen::Review { .. } => Stack::Review,
+            Screen::Discard { .. } => Stack::Dialog,
             // Editor for Backspace; digits are typed, nothing else is edited.
-            Screen::Pin(_) => &[Ctx::Editor, Ctx::Dialog, Ctx::Global],
-            Screen::Search(_) => &[Ctx::Editor, Ctx::Search, Ctx::Global],
-            Screen::Followups { .. } | Screen::Sync(_) => &[Ctx::List, Ctx::Global],
+            Screen::Pin(_) => Stack::DialogText,
+            Screen::Search(_) => Stack::Search,
+            Screen::Followups { .. } | Screen::Sync(_) => Stack::List,
         }
     }
 

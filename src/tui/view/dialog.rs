@@ -1,11 +1,11 @@
 //! Small boxes over the current screen: void reason, discard confirmation.
 
 use ratatui::layout::{Position, Rect};
-use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
+use super::theme;
 use super::{centered, clear_popup, key_hint, safe};
 use crate::domain::record::Record;
 use crate::i18n::Msg;
@@ -21,10 +21,7 @@ fn keys_for(app: &App, actions: &[Action]) -> Line<'static> {
     let mut spans = Vec::new();
     for a in actions.iter().copied() {
         if let Some((k, label)) = key_hint(app, Ctx::Dialog, a) {
-            spans.push(Span::styled(
-                k,
-                Style::new().add_modifier(Modifier::REVERSED),
-            ));
+            spans.push(Span::styled(k, theme::SELECTED));
             spans.push(Span::raw(format!(" {label}  ")));
         }
     }
@@ -51,10 +48,7 @@ pub fn void(app: &App, record: &Record, reason: &LineEditor, frame: &mut Frame, 
         Line::raw(l.t(Msg::VoidPrompt)),
         Line::from(vec![
             Span::raw("> "),
-            Span::styled(
-                view.visible.clone(),
-                Style::new().add_modifier(Modifier::UNDERLINED),
-            ),
+            Span::styled(view.visible.clone(), theme::INPUT),
         ]),
         Line::raw(""),
         keys_line(app),
@@ -93,10 +87,7 @@ pub fn pin(app: &App, d: &PinDialog, frame: &mut Frame, body: Rect) {
     let masked: String = "＊".repeat(digits) + &"＿".repeat(4 - digits.min(4));
     let mut lines = vec![
         Line::raw(l.t(Msg::CardPinPrompt)),
-        Line::from(vec![
-            Span::raw("  "),
-            Span::styled(masked, Style::new().add_modifier(Modifier::BOLD)),
-        ]),
+        Line::from(vec![Span::raw("  "), Span::styled(masked, theme::BOLD)]),
         Line::raw(match tries {
             Some(n) => format!("{}: {n}", l.t(Msg::CardTriesLeft)),
             None => l.t(Msg::CardAsking).to_string(),
@@ -108,10 +99,7 @@ pub fn pin(app: &App, d: &PinDialog, frame: &mut Frame, body: Rect) {
         } else {
             Msg::CardLastTry
         };
-        lines.push(Line::styled(
-            l.t(msg).to_string(),
-            Style::new().fg(ratatui::style::Color::Red),
-        ));
+        lines.push(Line::styled(l.t(msg).to_string(), theme::ERROR));
     } else if busy {
         lines.push(Line::raw(l.t(Msg::CardReading)));
     } else {
@@ -137,10 +125,7 @@ pub fn operator(app: &App, name: &LineEditor, frame: &mut Frame, body: Rect) {
         Line::raw(l.t(Msg::OperatorPrompt)),
         Line::from(vec![
             Span::raw("> "),
-            Span::styled(
-                view.visible,
-                Style::new().add_modifier(Modifier::UNDERLINED),
-            ),
+            Span::styled(view.visible, theme::INPUT),
         ]),
         Line::raw(""),
         keys_for(app, &[Action::Confirm]),

@@ -1,12 +1,12 @@
 //! The declaration form: one row per field, its problem on the row below.
 
 use ratatui::layout::{Position, Rect};
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
+use super::theme;
 use super::{fit, key_hint, required_mark, safe, wrap};
 use crate::domain::copay::age_on;
 use crate::domain::era::{format_wareki, parse_date};
@@ -41,11 +41,11 @@ pub fn render(app: &App, form: &FormState, frame: &mut Frame, area: Rect) -> Opt
             label.push_str(required_mark(l));
         }
         let label_style = if focused {
-            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+            theme::FOCUS
         } else if shown.contains_key(&id) {
-            Style::new().fg(Color::Red)
+            theme::ERROR
         } else {
-            Style::new()
+            theme::PLAIN
         };
         let marker = if focused { "►" } else { " " };
         let mut spans = vec![
@@ -65,9 +65,9 @@ pub fn render(app: &App, form: &FormState, frame: &mut Frame, area: Rect) -> Opt
                     text.to_string()
                 };
                 let style = if sel.is_none() {
-                    Style::new().fg(Color::DarkGray)
+                    theme::DIM
                 } else {
-                    Style::new()
+                    theme::PLAIN
                 };
                 spans.push(Span::styled(shown_text, style));
             }
@@ -83,10 +83,7 @@ pub fn render(app: &App, form: &FormState, frame: &mut Frame, area: Rect) -> Opt
                         shown.view(value_width)
                     };
                     cursor = Some((value_x + view.cursor_col, lines.len()));
-                    spans.push(Span::styled(
-                        view.visible,
-                        Style::new().add_modifier(Modifier::UNDERLINED),
-                    ));
+                    spans.push(Span::styled(view.visible, theme::INPUT));
                 } else {
                     let text = ed.text();
                     let mut shown_text = fit(text, value_width as usize).trim_end().to_string();
@@ -124,7 +121,7 @@ pub fn render(app: &App, form: &FormState, frame: &mut Frame, area: Rect) -> Opt
             for chunk in wrap(&msg, value_width as usize) {
                 lines.push(Line::from(vec![
                     Span::raw(" ".repeat(LABEL_WIDTH + 2)),
-                    Span::styled(chunk, Style::new().fg(Color::Red)),
+                    Span::styled(chunk, theme::ERROR),
                 ]));
             }
         }
@@ -145,7 +142,7 @@ pub fn render(app: &App, form: &FormState, frame: &mut Frame, area: Rect) -> Opt
 
 fn hint(app: &App, form: &FormState, today: chrono::NaiveDate) -> Line<'static> {
     let l = app.lang;
-    let dim = Style::new().fg(Color::DarkGray);
+    let dim = theme::DIM;
     let id = form.focus;
     match id.kind() {
         Kind::Choice(_) => Line::styled(l.t(Msg::HintChoice).to_string(), dim),
@@ -161,7 +158,7 @@ fn hint(app: &App, form: &FormState, today: chrono::NaiveDate) -> Line<'static> 
                             l.t(Msg::Age)
                         ));
                     }
-                    Line::styled(s, Style::new().fg(Color::Cyan))
+                    Line::styled(s, theme::PREVIEW)
                 }
                 Err(_) => Line::styled(l.t(Msg::HintDate).to_string(), dim),
             }
@@ -174,7 +171,7 @@ fn hint(app: &App, form: &FormState, today: chrono::NaiveDate) -> Line<'static> 
             if form.romaji_active() {
                 spans.push(Span::styled(
                     format!("[{}: {}] ", l.t(Msg::RomajiOn), toggle),
-                    Style::new().fg(Color::Black).bg(Color::Yellow),
+                    theme::BADGE,
                 ));
                 if !form.pending.pending().is_empty() {
                     spans.push(Span::raw(format!(
@@ -187,10 +184,9 @@ fn hint(app: &App, form: &FormState, today: chrono::NaiveDate) -> Line<'static> 
             if id == FieldId::NameKana {
                 let text = form.text(id);
                 match normalize_kana(text) {
-                    Ok(k) if !k.is_empty() && k != text => spans.push(Span::styled(
-                        format!("→ {}", safe(&k)),
-                        Style::new().fg(Color::Cyan),
-                    )),
+                    Ok(k) if !k.is_empty() && k != text => {
+                        spans.push(Span::styled(format!("→ {}", safe(&k)), theme::PREVIEW))
+                    }
                     _ => spans.push(Span::styled(l.t(Msg::HintKana).to_string(), dim)),
                 }
             }

@@ -1,7 +1,7 @@
 //! Home: today's intakes, newest first.
 
+use super::theme;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -45,7 +45,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 l.t(Msg::ColSync),
             ],
         ),
-        Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+        theme::HEADING,
     )];
     let rows = &app.snapshot.today;
     if rows.is_empty() {
@@ -80,14 +80,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 sync,
             ],
         );
-        let mut style = Style::new();
+        let mut style = theme::PLAIN;
         if rec.status == Status::Voided {
-            style = style
-                .fg(Color::DarkGray)
-                .add_modifier(Modifier::CROSSED_OUT);
+            style = style.patch(theme::VOIDED);
         }
         if i == app.selected {
-            style = style.add_modifier(Modifier::REVERSED);
+            style = style.patch(theme::SELECTED);
         }
         lines.push(Line::styled(text, style));
     }

@@ -1,7 +1,8 @@
 //! Lists of earlier records: the repeat-patient search and the follow-up list.
 
+use super::theme;
 use ratatui::layout::{Position, Rect};
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -33,7 +34,7 @@ fn header(lang: Lang, width: u16) -> Line<'static> {
             lang.t(Msg::ColSource),
         ],
         width,
-        Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+        theme::HEADING,
     )
 }
 
@@ -68,9 +69,9 @@ fn record_lines(
                 l.t(r.insurance.basis.label())
             );
             let (marker, style) = if i == selected {
-                ("►", Style::new().add_modifier(Modifier::REVERSED))
+                ("►", theme::SELECTED)
             } else {
-                (" ", Style::new())
+                (" ", theme::PLAIN)
             };
             row_line(
                 marker,
@@ -102,16 +103,10 @@ pub fn search(
     let view = query.view(area.width.saturating_sub(label_w));
     let mut lines = vec![
         Line::from(vec![
-            Span::styled(label, Style::new().add_modifier(Modifier::BOLD)),
-            Span::styled(
-                view.visible,
-                Style::new().add_modifier(Modifier::UNDERLINED),
-            ),
+            Span::styled(label, theme::BOLD),
+            Span::styled(view.visible, theme::INPUT),
         ]),
-        Line::styled(
-            l.t(Msg::SearchHint).to_string(),
-            Style::new().fg(ratatui::style::Color::DarkGray),
-        ),
+        Line::styled(l.t(Msg::SearchHint).to_string(), theme::DIM),
         header(l, area.width),
     ];
     if results.is_empty() && !query.text().trim().is_empty() {

@@ -9,10 +9,10 @@ mod lists;
 mod procedure;
 mod review;
 mod sync;
+mod theme;
 mod width;
 
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
@@ -64,8 +64,8 @@ pub fn render(app: &App, frame: &mut Frame) {
     let hint_widget = match &app.flash {
         Some(f) => {
             let style = match f.level {
-                Level::Info => Style::new().fg(Color::Green),
-                Level::Error => Style::new().fg(Color::White).bg(Color::Red),
+                Level::Info => theme::INFO,
+                Level::Error => theme::ALERT,
             };
             Line::from(Span::styled(safe(&f.text).into_owned(), style))
         }
@@ -112,7 +112,7 @@ fn render_title(app: &App, frame: &mut Frame, area: Rect) {
         safe(&app.operator),
         app.now.format("%Y-%m-%d %H:%M")
     );
-    let style = Style::new().fg(Color::Black).bg(Color::Cyan);
+    let style = theme::TITLE;
     frame.render_widget(
         Paragraph::new(two_sided(&left, &right, area.width)).style(style),
         area,
@@ -158,7 +158,7 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
         ),
         None => format!(" {}: {}", l.t(Msg::StatusStore), safe(&s.store_path)),
     };
-    let style = Style::new().bg(Color::DarkGray).fg(Color::White);
+    let style = theme::STATUS;
     frame.render_widget(
         Paragraph::new(two_sided(&left, &right, area.width)).style(style),
         area,
@@ -226,53 +226,12 @@ fn key_bar_actions(app: &App) -> &'static [(Ctx, Action)] {
     }
 }
 
-/// The label of an action in the key bar and help.
-pub fn action_label(a: Action) -> Msg {
-    match a {
-        Action::Quit => Msg::ActQuit,
-        Action::Help => Msg::ActHelp,
-        Action::NewIntake => Msg::ActNewIntake,
-        Action::Open => Msg::ActOpen,
-        Action::Void => Msg::ActVoid,
-        Action::Up => Msg::ActUp,
-        Action::Down => Msg::ActDown,
-        Action::PageUp => Msg::ActPageUp,
-        Action::PageDown => Msg::ActPageDown,
-        Action::NextField => Msg::ActNextField,
-        Action::PrevField => Msg::ActPrevField,
-        Action::Review => Msg::ActReview,
-        Action::Save => Msg::ActSave,
-        Action::Cancel => Msg::ActCancel,
-        Action::Confirm => Msg::ActConfirm,
-        Action::Left => Msg::ActLeft,
-        Action::Right => Msg::ActRight,
-        Action::LineStart => Msg::ActHome,
-        Action::LineEnd => Msg::ActEnd,
-        Action::Backspace => Msg::ActBackspace,
-        Action::Delete => Msg::ActDelete,
-        Action::Clear => Msg::ActClear,
-        Action::ChoiceNext => Msg::ActChoiceNext,
-        Action::ChoicePrev => Msg::ActChoicePrev,
-        Action::Romaji => Msg::ActRomaji,
-        Action::ReadCard => Msg::ActReadCard,
-        Action::Search => Msg::ActSearch,
-        Action::Followups => Msg::ActFollowups,
-        Action::Sync => Msg::ActSync,
-        Action::Case1 => Msg::CaseShort1,
-        Action::Case2 => Msg::CaseShort2,
-        Action::Case31 => Msg::CaseShort31,
-        Action::Case32 => Msg::CaseShort32,
-        Action::Case33 => Msg::CaseShort33,
-        Action::Case34 => Msg::CaseShort34,
-    }
-}
-
 /// "F2 新規受付" for the key bar: first key of the action in the active keymap.
 pub fn key_hint(app: &App, ctx: Ctx, action: Action) -> Option<(String, &'static str)> {
     app.keymap
         .keys(ctx, action)
         .first()
-        .map(|k| (k.to_string(), app.lang.t(action_label(action))))
+        .map(|k| (k.to_string(), app.lang.t(action.label())))
 }
 
 fn render_keys(app: &App, frame: &mut Frame, area: Rect) {
@@ -298,34 +257,36 @@ fn render_keys(app: &App, frame: &mut Frame, area: Rect) {
     let mut spans = Vec::new();
     for (item, show) in items.iter().zip(shown) {
         if show {
-            spans.push(Span::styled(
-                item.1.clone(),
-                Style::new().add_modifier(Modifier::REVERSED),
-            ));
+            spans.push(Span::styled(item.1.clone(), theme::SELECTED));
             spans.push(Span::raw(format!(" {}  ", item.2)));
         }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// F1: every key of the current screen's stack, with each action's label and what it
+/// does (from the action declarations).
 fn render_help(app: &App, frame: &mut Frame, body: Rect) {
     let l = app.lang;
+    let w = 76.min(body.width);
+    // Keys, label, help: the help text gets what the popup has left.
+    const KEYS: usize = 15;
+    const LABEL: usize = 18;
+    let help_width = (w as usize).saturating_sub(2 + KEYS + 1 + LABEL + 1);
     let mut lines = Vec::new();
-    for ctx in app.key_stack() {
+    for ctx in app.key_stack().contexts() {
         for (action, chords) in app.keymap.bindings(*ctx) {
             let keys: Vec<String> = chords.iter().map(|c| c.to_string()).collect();
             lines.push(Line::from(vec![
-                Span::styled(
-                    fit(&keys.join(" "), 18),
-                    Style::new().add_modifier(Modifier::BOLD),
-                ),
+                Span::styled(fit(&keys.join(" "), KEYS), theme::BOLD),
                 Span::raw(" "),
-                Span::raw(l.t(action_label(action))),
+                Span::raw(fit(l.t(action.label()), LABEL)),
+                Span::raw(" "),
+                Span::styled(fit(l.t(action.help()), help_width), theme::DIM),
             ]));
         }
     }
     let h = (lines.len() as u16 + 2).min(body.height);
-    let w = 50.min(body.width);
     let area = centered(body, w, h);
     clear_popup(frame, area);
     frame.render_widget(

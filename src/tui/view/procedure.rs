@@ -1,11 +1,11 @@
 //! Triage ("what failed?") and the procedure guide for the chosen case.
 
 use ratatui::layout::{Position, Rect};
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use super::theme;
 use super::{key_hint, wrap};
 use crate::domain::procedure;
 use crate::domain::record::{IncidentCase, VerificationSource};
@@ -27,10 +27,7 @@ const CASE_KEYS: [Action; 6] = [
 pub fn triage(app: &App, selected: usize, frame: &mut Frame, area: Rect) {
     let l = app.lang;
     let mut lines = vec![
-        Line::styled(
-            l.t(Msg::TriageIntro).to_string(),
-            Style::new().add_modifier(Modifier::BOLD),
-        ),
+        Line::styled(l.t(Msg::TriageIntro).to_string(), theme::BOLD),
         Line::raw(""),
     ];
     for (i, (case, action)) in IncidentCase::ALL.iter().zip(CASE_KEYS).enumerate() {
@@ -39,16 +36,13 @@ pub fn triage(app: &App, selected: usize, frame: &mut Frame, area: Rect) {
             .unwrap_or_default();
         let marker = if i == selected { "►" } else { " " };
         let style = if i == selected {
-            Style::new().add_modifier(Modifier::REVERSED)
+            theme::SELECTED
         } else {
-            Style::new()
+            theme::PLAIN
         };
         lines.push(Line::from(vec![
             Span::raw(format!("{marker} ")),
-            Span::styled(
-                format!("[{key}]"),
-                Style::new().add_modifier(Modifier::BOLD),
-            ),
+            Span::styled(format!("[{key}]"), theme::BOLD),
             Span::raw(" "),
             Span::styled(l.t(case.label()).to_string(), style),
         ]));
@@ -89,11 +83,11 @@ pub fn guide(
 ) {
     let l = app.lang;
     let width = area.width as usize;
-    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let bold = theme::BOLD;
     let (todo, tell) = guide_text(case);
     let mut lines = vec![Line::styled(
         l.t(case.label()).to_string(),
-        bold.fg(Color::Cyan),
+        theme::PREVIEW.patch(theme::BOLD),
     )];
     let para = |title: Msg, body: &str, lines: &mut Vec<Line>| {
         let text = format!("{}: {}", l.t(title), body);
@@ -104,16 +98,16 @@ pub fn guide(
     para(Msg::GuideDo, l.t(todo), &mut lines);
     if procedure::outage_mode_applies(case) {
         for chunk in wrap(&format!("☎ {}", l.t(Msg::GuideOutageMode)), width) {
-            lines.push(Line::styled(chunk, Style::new().fg(Color::Yellow)));
+            lines.push(Line::styled(chunk, theme::WARN));
         }
     }
     para(Msg::GuideTell, l.t(tell), &mut lines);
     lines.push(Line::styled(l.t(Msg::GuideSources).to_string(), bold));
     for (i, s) in procedure::sources(case).iter().enumerate() {
         let (marker, style) = if i == selected {
-            ("► ", Style::new().add_modifier(Modifier::REVERSED))
+            ("► ", theme::SELECTED)
         } else {
-            ("  ", Style::new())
+            ("  ", theme::PLAIN)
         };
         lines.push(Line::from(vec![
             Span::raw(marker),
@@ -126,20 +120,14 @@ pub fn guide(
     let note_row = lines.len() as u16;
     lines.push(Line::from(vec![
         Span::styled(label, bold),
-        Span::styled(
-            view.visible,
-            Style::new().add_modifier(Modifier::UNDERLINED),
-        ),
+        Span::styled(view.visible, theme::INPUT),
     ]));
     let hint = if procedure::outage_mode_applies(case) {
         Msg::GuideNoteHintOutage
     } else {
         Msg::GuideNoteHint
     };
-    lines.push(Line::styled(
-        l.t(hint).to_string(),
-        Style::new().fg(Color::DarkGray),
-    ));
+    lines.push(Line::styled(l.t(hint).to_string(), theme::DIM));
     // Keep the note row (and the cursor) visible on a short terminal.
     let scroll = (note_row + 2).saturating_sub(area.height);
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), area);

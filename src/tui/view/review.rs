@@ -2,11 +2,11 @@
 //! coding the receipt side will use and the amount to collect.
 
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use super::theme;
 use super::{fit, safe};
 use crate::domain::claim::{self, copay_yen};
 use crate::domain::copay::{age_on, suggest};
@@ -75,9 +75,9 @@ pub fn render(app: &App, form: &FormState, rec: &Record, frame: &mut Frame, area
             Msg::ReviewIntro
         })
         .to_string(),
-        Style::new().add_modifier(Modifier::BOLD),
+        theme::BOLD,
     )];
-    let warn = Style::new().fg(Color::Yellow);
+    let warn = theme::WARN;
     // The age-based suggestion differs from what is declared: say so before saving.
     let (suggested, _) = suggest(d.birth_date, rec.service_date, d.insurance_kind, None);
     if d.copay_ratio
@@ -216,7 +216,7 @@ pub fn render(app: &App, form: &FormState, rec: &Record, frame: &mut Frame, area
 
     for (label, value) in rows {
         lines.push(Line::from(vec![
-            Span::styled(fit(l.t(label), 16), Style::new().fg(Color::Cyan)),
+            Span::styled(fit(l.t(label), 16), theme::PREVIEW),
             Span::raw(" "),
             Span::raw(value),
         ]));

@@ -1,7 +1,7 @@
 //! The sync screen: versions waiting to be sent, and those the target refused.
 
+use super::theme;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -52,10 +52,7 @@ pub fn render(app: &App, entries: &[QueueEntry], selected: usize, frame: &mut Fr
     let l = app.lang;
     let mut lines = Vec::new();
     if let Some(s) = &app.sync {
-        lines.push(Line::styled(
-            status_text(l, s),
-            Style::new().add_modifier(Modifier::BOLD),
-        ));
+        lines.push(Line::styled(status_text(l, s), theme::BOLD));
     }
     let widths = [26usize, 3, 18, 4];
     let rest = (area.width as usize).saturating_sub(1 + widths.iter().sum::<usize>() + 4);
@@ -78,7 +75,7 @@ pub fn render(app: &App, entries: &[QueueEntry], selected: usize, frame: &mut Fr
                 l.t(Msg::ColError),
             ],
         ),
-        Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+        theme::HEADING,
     ));
     if entries.is_empty() {
         lines.push(Line::raw(format!("  {}", l.t(Msg::SyncQueueEmpty))));
@@ -87,12 +84,12 @@ pub fn render(app: &App, entries: &[QueueEntry], selected: usize, frame: &mut Fr
     let start = (selected / height.max(1)) * height.max(1);
     for (i, e) in entries.iter().enumerate().skip(start).take(height) {
         let (marker, mut style) = if i == selected {
-            ("►", Style::new().add_modifier(Modifier::REVERSED))
+            ("►", theme::SELECTED)
         } else {
-            (" ", Style::new())
+            (" ", theme::PLAIN)
         };
         if e.state == EntryState::Failed {
-            style = style.fg(Color::Red);
+            style = style.patch(theme::ERROR);
         }
         lines.push(Line::styled(
             row(

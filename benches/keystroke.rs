@@ -4,7 +4,7 @@
 //!    Japanese text in the fields) into ratatui's TestBackend, per keystroke (typing a kanji
 //!    and deleting it again, alternately). Baseline: drawing an empty ratatui frame into the
 //!    same kind of backend. Also shown: the same keystroke including the draft autosave the
-//!    runtime performs before it draws (`runtime::perform` of `Effect::SaveDraft` on a real
+//!    runtime performs before it draws (`Desk::perform` of `Effect::SaveDraft` on a real
 //!    store: a sled flush, i.e. an fsync).
 //! 2. Bytes: the same update + render through ratatui's CrosstermBackend into a `Vec<u8>`,
 //!    bytes emitted per typed character after the first frame, beside the minimum a terminal
@@ -299,6 +299,7 @@ fn main() {
     // (durable: a sled flush), then draw.
     let tmp = tempfile::tempdir().expect("tempdir");
     let store = onshi::store::Store::open(&tmp.path().join("store")).expect("store");
+    let mut desk = onshi::runtime::Desk::new(std::sync::Arc::new(store), Box::new(|_| None));
     let m = if full { 2_000 } else { 50 };
     let mut app = form_app(FieldId::Address);
     let mut j = 0u64;
@@ -306,7 +307,7 @@ fn main() {
         let ev = alternate(&mut j);
         let effects = update(&mut app, ev, &env);
         assert!(!effects.is_empty(), "a changed value asks for a draft save");
-        let (events, _) = onshi::runtime::perform(&store, &app, effects);
+        let events = desk.perform(None, &app, effects).events;
         assert!(events.is_empty(), "draft saved: {events:?}");
         term.draw(|f| render(&app, f)).expect("draw");
     });

@@ -5,6 +5,7 @@
 
 pub mod card;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod export;

@@ -1,10 +1,11 @@
 //! Runs the TUI: terminal set-up, the event loop, and the effects `tui::update` asks
 //! for, performed against the store. The only place where screens meet I/O.
 
+use std::collections::VecDeque;
 use std::io::{self, Stdout};
 use std::time::Duration;
 
-use chrono::{DateTime, FixedOffset, Local, Timelike};
+use chrono::{DateTime, FixedOffset};
 use crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event as CtEvent};
 use crossterm::execute;
 use ratatui::backend::CrosstermBackend;
@@ -33,11 +34,7 @@ const SEARCH_LIMIT: usize = 50;
 /// How many outbox entries the sync screen lists.
 const QUEUE_LIMIT: usize = 200;
 
-/// Local time to the second: records carry readable timestamps like DESIGN.md §3.
-pub fn now() -> DateTime<FixedOffset> {
-    let t = Local::now().fixed_offset();
-    t.with_nanosecond(0).unwrap_or(t)
-}
+use crate::clock::now;
 
 pub fn env() -> Env {
     Env {
@@ -92,9 +89,39 @@ pub fn perform_save(
     }
 }
 
-/// Perform `effects` without a sync worker, card work done in place; see [`perform_with`].
-pub fn perform(store: &Store, app: &App, effects: Vec<Effect>) -> (Vec<Event>, bool) {
-    perform_with(store, None, None, app, effects)
+/// What carrying out a batch of effects produced.
+#[derive(Debug, Default)]
+pub struct Performed {
+    /// Results to feed back into `update`, in order.
+    pub events: Vec<Event>,
+    /// The clerk asked to quit.
+    pub quit: bool,
+    /// sled refused a write: the open database refuses every later one until reopened.
+    write_refused: bool,
+}
+
+impl Performed {
+    fn quitting(effects: &[Effect]) -> Performed {
+        Performed {
+            quit: effects.iter().any(|e| matches!(e, Effect::Quit)),
+            ..Performed::default()
+        }
+    }
+
+    /// A failed write, as the clerk reads it (「保存できませんでした」 and why).
+    fn write_failed(&mut self, e: &StoreError, lang: Lang) {
+        if matches!(e, StoreError::DiskFull | StoreError::Io { .. }) {
+            self.write_refused = true;
+        }
+        self.events
+            .push(Event::SaveFailed(describe_store_error(e, lang)));
+    }
+
+    /// A failed read (a search, a list): said as such; nothing typed is at stake.
+    fn read_failed(&mut self, e: &StoreError, lang: Lang) {
+        self.events
+            .push(Event::ReadFailed(describe_store_error(e, lang)));
+    }
 }
 
 /// Card work runs on its own thread (a PIN check talks to the card for a while); its
@@ -186,14 +213,16 @@ impl Desk {
         Ok(())
     }
 
-    /// Perform `effects`, reopening the store first when a write was refused before.
-    /// An encrypted store is not reopened (that needs the passphrase): restart onshi.
+    /// Carry out `effects` (the one place effects are performed), reopening the store
+    /// first when a write was refused before. Card work runs on its own thread when
+    /// `card` is given (its result comes back through it), else right here. An encrypted
+    /// store is not reopened (that needs the passphrase): restart onshi.
     pub fn perform(
         &mut self,
         card: Option<&CardSender>,
         app: &App,
         effects: Vec<Effect>,
-    ) -> (Vec<Event>, bool) {
+    ) -> Performed {
         let needs_store = effects.iter().any(|e| {
             !matches!(
                 e,
@@ -203,21 +232,18 @@ impl Desk {
         let encrypted = self.store.as_ref().is_some_and(|s| s.is_encrypted());
         if needs_store && (self.stuck || self.store.is_none()) && !encrypted {
             if let Err(e) = self.reopen() {
-                let quit = effects.iter().any(|e| matches!(e, Effect::Quit));
-                return (
-                    vec![Event::SaveFailed(describe_store_error(&e, app.lang))],
-                    quit,
-                );
+                let mut done = Performed::quitting(&effects);
+                done.write_failed(&e, app.lang);
+                return done;
             }
         }
         match &self.store {
             Some(store) => {
-                let (events, quit, refused) =
-                    perform_inner(store, self.sync.as_ref(), card, app, effects);
-                self.stuck |= refused;
-                (events, quit)
+                let done = carry_out(store, self.sync.as_ref(), card, app, effects);
+                self.stuck |= done.write_refused;
+                done
             }
-            None => (vec![], effects.iter().any(|e| matches!(e, Effect::Quit))),
+            None => Performed::quitting(&effects),
         }
     }
 
@@ -247,38 +273,16 @@ fn card_job(
     }
 }
 
-/// Perform `effects`; returns follow-up events and whether to quit. The worker, when
-/// there is one, is woken after each save so the new version goes out at once.
-pub fn perform_with(
+/// Carry out `effects` against the store. The worker, when there is one, is woken after
+/// each save so the new version goes out at once.
+fn carry_out(
     store: &Store,
     sync: Option<&WorkerHandle>,
     card: Option<&CardSender>,
     app: &App,
     effects: Vec<Effect>,
-) -> (Vec<Event>, bool) {
-    let (events, quit, _) = perform_inner(store, sync, card, app, effects);
-    (events, quit)
-}
-
-/// A store failure as the clerk reads it; notes whether sled refused a write (after
-/// which the open database refuses every later one until it is reopened).
-fn store_failed(e: &StoreError, lang: Lang, write_refused: &mut bool) -> Event {
-    if matches!(e, StoreError::DiskFull | StoreError::Io { .. }) {
-        *write_refused = true;
-    }
-    Event::SaveFailed(describe_store_error(e, lang))
-}
-
-fn perform_inner(
-    store: &Store,
-    sync: Option<&WorkerHandle>,
-    card: Option<&CardSender>,
-    app: &App,
-    effects: Vec<Effect>,
-) -> (Vec<Event>, bool, bool) {
-    let mut events = Vec::new();
-    let mut quit = false;
-    let mut refused = false;
+) -> Performed {
+    let mut done = Performed::default();
     let lang = app.lang;
     for effect in effects {
         match effect {
@@ -288,32 +292,36 @@ fn perform_inner(
                         if let Some(w) = sync {
                             w.wake();
                         }
-                        events.push(Event::Saved { kind });
+                        done.events.push(Event::Saved { kind });
+                        // Saved either way; only the refreshed list could not be read.
                         match snapshot(store, app.now) {
-                            Ok(s) => events.push(Event::Loaded(s)),
-                            Err(e) => events.push(store_failed(&e, lang, &mut refused)),
+                            Ok(s) => done.events.push(Event::Loaded(s)),
+                            Err(e) => done.read_failed(&e, lang),
                         }
                     }
-                    Err(e) => events.push(store_failed(&e, lang, &mut refused)),
+                    Err(e) => done.write_failed(&e, lang),
                 }
             }
             Effect::SaveDraft(bytes) => {
                 if let Err(e) = store.save_draft(DRAFT_KEY, &bytes) {
-                    events.push(store_failed(&e, lang, &mut refused));
+                    done.write_failed(&e, lang);
                 }
             }
             Effect::DeleteDraft => {
                 if let Err(e) = store.delete_draft(DRAFT_KEY) {
-                    events.push(store_failed(&e, lang, &mut refused));
+                    done.write_failed(&e, lang);
                 }
             }
             Effect::Search(query) => match store.list() {
-                Ok(all) => events.push(Event::SearchResults(search(&all, &query, SEARCH_LIMIT))),
-                Err(e) => events.push(store_failed(&e, lang, &mut refused)),
+                Ok(all) => {
+                    done.events
+                        .push(Event::SearchResults(search(&all, &query, SEARCH_LIMIT)))
+                }
+                Err(e) => done.read_failed(&e, lang),
             },
             Effect::LoadFollowups => match store.followups_indexed() {
-                Ok(list) => events.push(Event::Followups(list)),
-                Err(e) => events.push(store_failed(&e, lang, &mut refused)),
+                Ok(list) => done.events.push(Event::Followups(list)),
+                Err(e) => done.read_failed(&e, lang),
             },
             Effect::LoadQueue => {
                 let listed = match sync {
@@ -321,34 +329,34 @@ fn perform_inner(
                     None => crate::sync::queue(store, QUEUE_LIMIT),
                 };
                 match listed {
-                    Ok(entries) => events.push(Event::Queue(entries)),
-                    Err(e) => events.push(store_failed(&e, lang, &mut refused)),
+                    Ok(entries) => done.events.push(Event::Queue(entries)),
+                    Err(e) => done.read_failed(&e, lang),
                 }
             }
             Effect::Retry(seq) => match sync {
                 Some(w) => w.retry(seq),
                 None => {
                     if let Err(e) = store.outbox_retry(seq) {
-                        events.push(store_failed(&e, lang, &mut refused));
+                        done.write_failed(&e, lang);
                     }
                 }
             },
-            Effect::CardTries => card_job(card, &mut events, move || card_tries_event(lang)),
+            Effect::CardTries => card_job(card, &mut done.events, move || card_tries_event(lang)),
             Effect::ReadCard {
                 pin,
                 confirm_last_try,
-            } => card_job(card, &mut events, move || {
+            } => card_job(card, &mut done.events, move || {
                 card_read_event(lang, &pin, confirm_last_try)
             }),
             Effect::RememberOperator(name) => {
                 if let Err(e) = store.set_last_operator(&name) {
-                    events.push(store_failed(&e, lang, &mut refused));
+                    done.write_failed(&e, lang);
                 }
             }
-            Effect::Quit => quit = true,
+            Effect::Quit => done.quit = true,
         }
     }
-    (events, quit, refused)
+    done
 }
 
 fn to_event(ev: CtEvent) -> Option<Event> {
@@ -378,15 +386,15 @@ pub fn run(mut desk: Desk, mut app: App) -> io::Result<usize> {
     // arrives as keys, which works too.
     let _ = execute!(io::stdout(), EnableBracketedPaste);
 
-    let mut pending = Vec::new();
+    let mut pending = VecDeque::new();
     if let Some(store) = desk.store() {
         match snapshot(store, app.now) {
-            Ok(s) => pending.push(Event::Loaded(s)),
-            Err(e) => pending.push(Event::SaveFailed(describe_store_error(&e, app.lang))),
+            Ok(s) => pending.push_back(Event::Loaded(s)),
+            Err(e) => pending.push_back(Event::ReadFailed(describe_store_error(&e, app.lang))),
         }
         if let Ok(Some(bytes)) = store.load_draft(DRAFT_KEY) {
             if let Some(form) = draft_from_bytes(&bytes) {
-                pending.push(Event::DraftFound(Box::new(form)));
+                pending.push_back(Event::DraftFound(Box::new(form)));
             }
         }
     }
@@ -400,7 +408,7 @@ pub fn run(mut desk: Desk, mut app: App) -> io::Result<usize> {
         let generation = monitor.generation();
         if reader_generation != Some(generation) {
             reader_generation = Some(generation);
-            pending.push(Event::Reader(monitor.state()));
+            pending.push_back(Event::Reader(monitor.state()));
         }
         // The worker's state, copied without waiting on the network.
         if let Some(w) = desk.sync() {
@@ -409,11 +417,11 @@ pub fn run(mut desk: Desk, mut app: App) -> io::Result<usize> {
                 let delivered_more = last_sync
                     .as_ref()
                     .is_some_and(|s: &crate::sync::SyncStatus| s.delivered != now_status.delivered);
-                pending.push(Event::SyncStatus(now_status.clone()));
+                pending.push_back(Event::SyncStatus(now_status.clone()));
                 if delivered_more {
                     // "送信済" in the list and the queued counts follow deliveries.
                     if let Some(Ok(s)) = desk.store().map(|st| snapshot(st, app.now)) {
-                        pending.push(Event::Loaded(s));
+                        pending.push_back(Event::Loaded(s));
                     }
                 }
                 last_sync = Some(now_status);
@@ -424,7 +432,7 @@ pub fn run(mut desk: Desk, mut app: App) -> io::Result<usize> {
         // the newest draft is written, once, before the frame that shows it. Anything that
         // clears the draft (a save, a discard) drops a draft still waiting.
         let mut draft: Option<Vec<u8>> = None;
-        while let Some(ev) = (!pending.is_empty()).then(|| pending.remove(0)) {
+        while let Some(ev) = pending.pop_front() {
             let mut effects = update(&mut app, ev, &env());
             effects.retain(|e| match e {
                 Effect::SaveDraft(bytes) => {
@@ -437,17 +445,17 @@ pub fn run(mut desk: Desk, mut app: App) -> io::Result<usize> {
                 }
                 _ => true,
             });
-            let (more, q) = desk.perform(Some(&card_tx), &app, effects);
-            pending.extend(more);
-            if q {
+            let done = desk.perform(Some(&card_tx), &app, effects);
+            pending.extend(done.events);
+            if done.quit {
                 quit = true;
                 break;
             }
         }
         if let Some(bytes) = draft.take() {
             // Written before the frame: what the screen shows is what a restart restores.
-            let (more, _) = desk.perform(None, &app, vec![Effect::SaveDraft(bytes)]);
-            for ev in more {
+            let done = desk.perform(None, &app, vec![Effect::SaveDraft(bytes)]);
+            for ev in done.events {
                 update(&mut app, ev, &env());
             }
         }
@@ -489,7 +497,7 @@ pub fn run(mut desk: Desk, mut app: App) -> io::Result<usize> {
                     break Err(e);
                 }
             }
-            Ok(false) => pending.push(Event::Tick),
+            Ok(false) => pending.push_back(Event::Tick),
             Err(e) => break Err(e),
         }
     };

@@ -223,8 +223,11 @@ fn full_disk_save_in_the_app_keeps_the_form_and_saves_after_space_is_freed() {
         ),
         "{effects:?}"
     );
-    let (events, quit) = onshi::runtime::perform(&store, &app, effects.clone());
-    assert!(!quit);
+    let store = std::sync::Arc::new(store);
+    let mut desk = onshi::runtime::Desk::new(store.clone(), Box::new(|_| None));
+    let done = desk.perform(None, &app, effects.clone());
+    let events = done.events;
+    assert!(!done.quit);
     let msg = match events.as_slice() {
         [Event::SaveFailed(msg)] => msg.clone(),
         other => panic!("expected SaveFailed, got {other:?}"),
@@ -255,11 +258,13 @@ fn full_disk_save_in_the_app_keeps_the_form_and_saves_after_space_is_freed() {
     // The clerk frees space, restarts onshi (sled's I/O error is sticky: the open store
     // keeps refusing, see BENCHMARKS.md) and presses F5 again on the form still typed.
     let dir = store.dir().to_path_buf();
+    drop(desk);
     drop(store);
     std::fs::remove_file(filler).unwrap();
-    let store = Store::open(&dir).expect("reopens once space is free");
+    let store = std::sync::Arc::new(Store::open(&dir).expect("reopens once space is free"));
+    let mut desk = onshi::runtime::Desk::new(store.clone(), Box::new(|_| None));
     let effects = update(&mut app, key(KeyCode::F(5)), &env);
-    let (events, _) = onshi::runtime::perform(&store, &app, effects);
+    let events = desk.perform(None, &app, effects).events;
     assert!(
         matches!(
             events.first(),
@@ -272,7 +277,7 @@ fn full_disk_save_in_the_app_keeps_the_form_and_saves_after_space_is_freed() {
     for ev in events {
         update(&mut app, ev, &env);
     }
-    assert!(matches!(app.screen, Screen::Home));
+    assert!(matches!(app.screen, Screen::Home { .. }));
     let saved: Vec<_> = store
         .list()
         .unwrap()
@@ -348,7 +353,7 @@ fn after_space_is_freed_the_desk_saves_without_a_restart() {
     let mut desk = onshi::runtime::Desk::new(std::sync::Arc::new(store), Box::new(|_| None));
 
     let effects = update(&mut app, key(KeyCode::F(5)), &env);
-    let (events, _) = desk.perform(None, &app, effects);
+    let events = desk.perform(None, &app, effects).events;
     assert!(
         matches!(events.as_slice(), [Event::SaveFailed(_)]),
         "{events:?}"
@@ -360,7 +365,7 @@ fn after_space_is_freed_the_desk_saves_without_a_restart() {
 
     std::fs::remove_file(filler).unwrap();
     let effects = update(&mut app, key(KeyCode::F(5)), &env);
-    let (events, _) = desk.perform(None, &app, effects);
+    let events = desk.perform(None, &app, effects).events;
     assert!(
         matches!(
             events.first(),
@@ -373,7 +378,7 @@ fn after_space_is_freed_the_desk_saves_without_a_restart() {
     for ev in events {
         update(&mut app, ev, &env);
     }
-    assert!(matches!(app.screen, Screen::Home));
+    assert!(matches!(app.screen, Screen::Home { .. }));
     let store = desk.store().expect("reopened");
     let saved: Vec<_> = store
         .list()

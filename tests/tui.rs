@@ -316,7 +316,7 @@ fn full_intake_reaches_review_then_save_effect() {
             kind: SaveKind::New,
         }],
     );
-    assert!(matches!(a.screen, Screen::Home));
+    assert!(matches!(a.screen, Screen::Home { .. }));
     assert!(screen(&a).contains("保存しました"));
 }
 
@@ -372,7 +372,7 @@ fn leaving_a_changed_form_asks_first() {
     send(&mut a, vec![key(KeyCode::Esc)]);
     let effects = send(&mut a, vec![key(KeyCode::Enter)]);
     assert_eq!(effects, vec![Effect::DeleteDraft]);
-    assert!(matches!(a.screen, Screen::Home));
+    assert!(matches!(a.screen, Screen::Home { .. }));
 }
 
 #[test]
@@ -432,7 +432,7 @@ fn void_needs_a_reason_and_keeps_the_record() {
 fn voided_record_cannot_be_voided_again() {
     let mut a = home_with_rows(Lang::En);
     send(&mut a, vec![key(KeyCode::Down), key(KeyCode::F(8))]);
-    assert!(matches!(a.screen, Screen::Home));
+    assert!(matches!(a.screen, Screen::Home { .. }));
     assert!(screen(&a).contains("already voided"));
 }
 
@@ -504,7 +504,7 @@ fn long_address_scrolls_without_breaking_layout() {
 
 fn guide_of(a: &App) -> (onshi::domain::record::IncidentCase, usize) {
     match &a.screen {
-        Screen::Guide(g) => (g.case, g.selected),
+        Screen::Guide(g) => (g.case, g.list.selected),
         other => panic!("not on the guide: {other:?}"),
     }
 }
@@ -913,7 +913,7 @@ fn sync_screen_lists_queue_and_retries_only_held_versions() {
     );
     assert!(screen(&a).contains("再送できるのは"));
     send(&mut a, vec![key(KeyCode::Esc)]);
-    assert!(matches!(a.screen, Screen::Home));
+    assert!(matches!(a.screen, Screen::Home { .. }));
 }
 
 // ---- Issue 5: reading the card face from the form.

@@ -246,7 +246,7 @@ pub fn run(
         format,
         encoding,
         check_digit,
-        crate::runtime::now(),
+        crate::clock::now(),
     ) {
         Ok(replaced) => {
             report_replaced(lang, &replaced);

@@ -9,11 +9,11 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use super::{fail, open_store, Setup};
+use crate::clock::now;
 use crate::domain::input::RecordInput;
 use crate::domain::problem::{FieldError, Problem};
 use crate::domain::validate::{self, Context};
 use crate::i18n::{describe_problem, describe_store_error, Lang, Msg};
-use crate::runtime::now;
 use crate::store::{AuditAction, Store, StoreError};
 
 #[derive(Serialize)]

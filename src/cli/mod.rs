@@ -288,7 +288,7 @@ fn run_tui(setup: &Setup, keymap_arg: Option<&str>) -> ExitCode {
         keymap,
         setup.operator_for(&store),
         store.terminal_id(),
-        runtime::now(),
+        crate::clock::now(),
     );
     app.claim_check_digit = setup.config.claim.unknown_insurer_valid_check_digit;
     app.ambiguous_wide = setup.config.ui.ambiguous_wide();

@@ -64,7 +64,7 @@ pub fn run(setup: &Setup, args: &PurgeArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let cutoff = purge_cutoff(chrono::Local::now().date_naive(), days);
+    let cutoff = purge_cutoff(crate::clock::now().date_naive(), days);
     if args.dry_run {
         let plan = match store.purge_plan(cutoff) {
             Ok(p) => p,

@@ -255,6 +255,7 @@ catalogue! {
     Saved => "保存しました", "Saved";
     SavedVoid => "取り消しました（記録は保持されます）", "Voided (the record is kept)";
     SaveFailed => "保存できませんでした。入力は残っています。", "Could not save. Your input is kept.";
+    ReadFailed => "記録を読み出せませんでした。", "Could not read the records.";
     ReviewIntro => "この内容で保存します。よろしければ保存キーを押してください。", "This will be saved. Press the save key if it is correct.";
     VoidPrompt => "取消理由を入力して決定してください。記録は削除されません。", "Enter a reason and confirm. The record is not deleted.";
     VoidAlready => "この記録はすでに取り消されています。", "This record is already voided.";

@@ -16,6 +16,7 @@
 //! only after the flush: that is what makes 「保存しました」 true.
 
 mod crypto;
+mod engine;
 mod error;
 mod index;
 mod lock;
@@ -23,9 +24,9 @@ mod outbox;
 mod perms;
 mod retention;
 
+use crate::clock::now;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -36,6 +37,7 @@ use crate::domain::record::Record;
 
 pub use crypto::MIN_PASSPHRASE_CHARS;
 use crypto::{SealedTree, TreeError, Unlock};
+use engine::open_sled;
 use error::{corrupt_json, from_sled, key_label};
 pub use error::{EncryptionIssue, StoreError};
 use lock::StoreLock;
@@ -565,48 +567,6 @@ impl Drop for Store {
         let _ = self.db.flush();
         let _ = perms::tighten(&self.dir);
     }
-}
-
-/// sled releases its own file lock on `db` only once its background work has let go of the
-/// file, which can lag a dropped `Store` in this process by a moment. We already hold
-/// `onshi.lock`, so a sled lock failure can only be that lag: retry briefly.
-fn open_sled(dir: &Path) -> Result<sled::Db, StoreError> {
-    remove_interrupted_snapshots(dir)?;
-    let mut tries = 0;
-    loop {
-        match sled::Config::new().path(dir).open() {
-            Ok(db) => return Ok(db),
-            Err(sled::Error::Io(e))
-                if tries < 100 && e.to_string().contains("could not acquire lock") =>
-            {
-                tries += 1;
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            Err(e) => return Err(from_sled(e, dir)),
-        }
-    }
-}
-
-/// sled writes a new snapshot at open as `snap.<lsn>.generating` and renames it only after
-/// an fsync. A process killed (or a power cut) before the rename leaves the file behind,
-/// and sled 0.34 would then read that partial file as the newest snapshot and report the
-/// store corrupt. It is never complete, and sled recovers from the previous snapshot plus
-/// its log, so it is removed before opening (spacejam/sled issues 1527, 1533).
-fn remove_interrupted_snapshots(dir: &Path) -> Result<(), StoreError> {
-    let io = |e: std::io::Error| error::from_io(&e, dir);
-    for entry in std::fs::read_dir(dir).map_err(io)? {
-        let entry = entry.map_err(io)?;
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with("snap.") && name.ends_with(".generating") {
-            std::fs::remove_file(entry.path()).map_err(io)?;
-        }
-    }
-    Ok(())
-}
-
-fn now() -> DateTime<FixedOffset> {
-    chrono::Local::now().fixed_offset()
 }
 
 fn new_terminal_id() -> String {

@@ -2,6 +2,7 @@
 //! off (exponential, jittered, capped) while the target is down, wakes at once after a
 //! save. The UI only touches a mutex-guarded status; it never waits for the network.
 
+use crate::clock::now;
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -110,10 +111,6 @@ fn random_u64() -> u64 {
             .unwrap_or(0),
     );
     h.finish()
-}
-
-fn now() -> DateTime<FixedOffset> {
-    chrono::Local::now().fixed_offset()
 }
 
 enum Retry {

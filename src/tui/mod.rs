@@ -7,7 +7,9 @@ pub mod fields;
 pub mod form;
 pub mod pin;
 pub mod romaji;
+pub mod update;
 pub mod view;
 
-pub use app::{update, App, Effect, Env, Event, Screen, Snapshot};
+pub use app::{App, Effect, Env, Event, Screen, Snapshot};
+pub use update::update;
 pub use view::render;

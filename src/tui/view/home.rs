@@ -10,7 +10,7 @@ use super::fit;
 use crate::domain::record::Status;
 use crate::i18n::Msg;
 use crate::i18n::{case_short, Label};
-use crate::tui::app::App;
+use crate::tui::app::{App, ListState};
 
 /// Column widths for a body `width` wide: name and kana take what is left.
 fn columns(width: u16) -> [usize; 6] {
@@ -20,7 +20,7 @@ fn columns(width: u16) -> [usize; 6] {
     [5, name, rest - name, 12, 10, 6]
 }
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+pub fn render(app: &App, list: ListState, frame: &mut Frame, area: Rect) {
     let l = app.lang;
     let cols = columns(area.width);
     // A visible marker as well as reverse video: a vt100 over SSH may show no colours.
@@ -54,7 +54,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     // Keep the selection in view: scroll by whole pages of the body height.
     let visible = (area.height as usize).saturating_sub(1).max(1);
-    let start = (app.selected / visible) * visible;
+    let start = (list.selected / visible) * visible;
     for (i, r) in rows.iter().enumerate().skip(start).take(visible) {
         let rec = &r.record;
         let time = rec.created_at.format("%H:%M").to_string();
@@ -68,7 +68,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             l.t(rec.insurance.basis.label())
         };
-        let marker = if i == app.selected { "►" } else { " " };
+        let marker = if i == list.selected { "►" } else { " " };
         let text = row(
             marker,
             [
@@ -84,7 +84,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         if rec.status == Status::Voided {
             style = style.patch(theme::VOIDED);
         }
-        if i == app.selected {
+        if i == list.selected {
             style = style.patch(theme::SELECTED);
         }
         lines.push(Line::styled(text, style));

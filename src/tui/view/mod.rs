@@ -21,7 +21,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::domain::procedure::needs_declaration;
 use crate::i18n::{Lang, Msg};
 use crate::keymap::{Action, Ctx};
-use crate::tui::app::{App, Level, PinDialog, Screen};
+use crate::tui::app::{App, Level, ListState, PinDialog, Screen};
 use crate::tui::form::Mode;
 
 pub use ambiguous::is_ambiguous;
@@ -41,21 +41,24 @@ pub fn render(app: &App, frame: &mut Frame) {
     render_title(app, frame, title);
     let mut hint_line: Option<Line> = None;
     match &app.screen {
-        Screen::Home | Screen::Void { .. } | Screen::Operator { .. } => {
-            home::render(app, frame, body)
+        Screen::Home { list } | Screen::Void { home: list, .. } => {
+            home::render(app, *list, frame, body)
         }
+        Screen::Operator { .. } => home::render(app, ListState::default(), frame, body),
         Screen::Form(f) | Screen::Discard { form: f } | Screen::Pin(PinDialog { form: f, .. }) => {
             hint_line = form::render(app, f, frame, body);
         }
         Screen::Review { record, form: f } => review::render(app, f, record, frame, body),
-        Screen::Triage { selected, .. } => procedure::triage(app, *selected, frame, body),
-        Screen::Guide(g) => procedure::guide(app, g.case, g.selected, &g.note, frame, body),
-        Screen::Search(st) => lists::search(app, &st.query, &st.results, st.selected, frame, body),
-        Screen::Followups { selected } => lists::followups(app, *selected, frame, body),
-        Screen::Sync(list) => sync::render(app, &list.entries, list.selected, frame, body),
+        Screen::Triage { list, .. } => procedure::triage(app, list.selected, frame, body),
+        Screen::Guide(g) => procedure::guide(app, g.case, g.list.selected, &g.note, frame, body),
+        Screen::Search(st) => {
+            lists::search(app, &st.query, &st.results, st.list.selected, frame, body)
+        }
+        Screen::Followups { list } => lists::followups(app, list.selected, frame, body),
+        Screen::Sync(s) => sync::render(app, &s.entries, s.list.selected, frame, body),
     }
     match &app.screen {
-        Screen::Void { record, reason } => dialog::void(app, record, reason, frame, body),
+        Screen::Void { record, reason, .. } => dialog::void(app, record, reason, frame, body),
         Screen::Discard { .. } => dialog::discard(app, frame, body),
         Screen::Operator { name, .. } => dialog::operator(app, name, frame, body),
         Screen::Pin(d) => dialog::pin(app, d, frame, body),
@@ -84,7 +87,7 @@ pub fn render(app: &App, frame: &mut Frame) {
 
 fn screen_title(app: &App) -> Msg {
     match &app.screen {
-        Screen::Home | Screen::Void { .. } => Msg::ScreenHome,
+        Screen::Home { .. } | Screen::Void { .. } => Msg::ScreenHome,
         Screen::Operator { .. } => Msg::ScreenOperator,
         Screen::Form(f) | Screen::Discard { form: f } | Screen::Pin(PinDialog { form: f, .. }) => {
             match f.mode {
@@ -168,7 +171,7 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
 /// The actions the key bar offers on each screen.
 fn key_bar_actions(app: &App) -> &'static [(Ctx, Action)] {
     match &app.screen {
-        Screen::Home => &[
+        Screen::Home { .. } => &[
             (Ctx::Home, Action::NewIntake),
             (Ctx::Home, Action::Search),
             (Ctx::Home, Action::Followups),

@@ -3,8 +3,6 @@
 //! Every problem is collected (not just the first), keyed by JSON path, so the form can
 //! show each next to its field and import can report them all on one line.
 
-use std::collections::BTreeSet;
-
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use crate::domain::code::Code;
@@ -153,86 +151,16 @@ pub fn is_kokuho_kumiai(insurer_name: &str) -> bool {
     insurer_name.contains("国保組合") || insurer_name.contains("国民健康保険組合")
 }
 
+mod required;
+
+pub use required::{required, Required};
+
 /// Whether 事業所名 is required (DESIGN.md §2).
 pub fn employer_required(kind: Option<InsuranceKind>, insurer_name: Option<&str>) -> bool {
     matches!(
         kind,
         Some(InsuranceKind::Shaho | InsuranceKind::Other | InsuranceKind::Unknown)
     ) || insurer_name.is_some_and(is_kokuho_kumiai)
-}
-
-/// Which fields an input must fill, given what it already says. `record` checks exactly
-/// these; the form marks them (＊) as the clerk types.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Required(BTreeSet<&'static str>);
-
-impl Required {
-    /// Whether the field at this JSON path must be filled.
-    pub fn contains(&self, path: &str) -> bool {
-        self.0.contains(path)
-    }
-}
-
-/// Fields every record needs, whatever else it says.
-const ALWAYS_REQUIRED: [&str; 7] = [
-    "incident.case",
-    "declaration.insurance_kind",
-    "declaration.name",
-    "declaration.name_kana",
-    "declaration.birth_date",
-    "declaration.sex",
-    "declaration.address",
-];
-
-/// The requirements for `input` on `today` (see [`Required`]). Values that do not parse
-/// count as absent here; `record` reports them.
-pub fn required(input: &RecordInput, today: NaiveDate) -> Required {
-    let present = Check::present;
-    let mut req = BTreeSet::from(ALWAYS_REQUIRED);
-    let source = present(&input.verification.source)
-        .and_then(VerificationSource::from_code)
-        .unwrap_or(VerificationSource::Declaration);
-    // The 申立書's own items are asked only when no document gave the qualification.
-    let declaration = procedure::needs_declaration(source);
-    let d = &input.declaration;
-    let kind = present(&d.insurance_kind).and_then(InsuranceKind::from_code);
-    if declaration {
-        req.insert("declaration.has_valid_card");
-        req.insert("declaration.signer");
-        if employer_required(kind, present(&d.insurer_name)) {
-            req.insert("declaration.employer_name");
-        }
-    }
-    if present(&d.signer).and_then(Signer::from_code) == Some(Signer::Guardian) {
-        req.insert("declaration.signer_relationship");
-    }
-    let service = service_date_of(input, today);
-    let birth = present(&d.birth_date)
-        .and_then(|b| parse_date(b).ok())
-        .filter(|b| service.is_none_or(|s| *b <= s));
-    if let (Some(b), Some(s), Some(k)) = (birth, service, kind) {
-        if copay::asks_ratio(b, s, k) {
-            req.insert("declaration.copay_ratio");
-        }
-    }
-    let has_insurer = present(&input.insurance.insurer_number).is_some();
-    let basis = present(&input.insurance.basis)
-        .and_then(ClaimBasis::from_code)
-        .unwrap_or_else(|| procedure::claim_basis(source, has_insurer, service.unwrap_or(today)));
-    // A document that shows the qualification shows its insurer number too.
-    if basis != ClaimBasis::Unknown || !declaration {
-        req.insert("insurance.insurer_number");
-    }
-    Required(req)
-}
-
-/// The service date an input stands for: as given (if it parses and is not in the
-/// future), else today when it gives none.
-fn service_date_of(input: &RecordInput, today: NaiveDate) -> Option<NaiveDate> {
-    match Check::present(&input.service_date) {
-        Some(raw) => parse_date(raw).ok().filter(|d| *d <= today),
-        None => Some(today),
-    }
 }
 
 /// Validate and normalise one record. Fields the input omits that the app owns (id,

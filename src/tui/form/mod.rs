@@ -13,8 +13,6 @@ use crate::domain::claim::{copay_yen, parse_count};
 use crate::domain::copay::asks_ratio;
 use crate::domain::era::parse_date;
 use crate::domain::input::RecordInput;
-use crate::domain::insurer::to_halfwidth_digits;
-use crate::domain::kana::normalize_kana;
 use crate::domain::problem::{FieldError, Problem};
 use crate::domain::procedure;
 use crate::domain::record::{IncidentCase, InsuranceKind, Record, Signer, VerificationSource};
@@ -22,6 +20,10 @@ use crate::domain::validate::{self, Context};
 use crate::tui::editor::LineEditor;
 use crate::tui::fields::{Binding, FieldId, Kind, YesNo};
 use crate::tui::romaji::Romaji;
+
+mod normalise;
+
+use normalise::normalise_input;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Value {
@@ -78,52 +80,6 @@ struct Checked {
 
 fn default_romaji_fields() -> BTreeSet<FieldId> {
     BTreeSet::from([FieldId::NameKana])
-}
-
-/// Text entering field `id`, normalised as the field stores it: katakana for フリガナ
-/// (hiragana and half-width converted; what cannot be converted is kept for the
-/// validator to name), ASCII digits for numeric fields.
-fn normalise_input(id: FieldId, s: &str) -> String {
-    match id {
-        FieldId::NameKana => fullwidth_kana(&hiragana_to_katakana(s)),
-        _ if id.field().numeric => to_halfwidth_digits(s),
-        _ => s.to_string(),
-    }
-}
-
-fn hiragana_to_katakana(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            // A fixed offset in Unicode.
-            'ぁ'..='ゖ' | 'ゝ' | 'ゞ' => char::from_u32(c as u32 + 0x60).unwrap_or(c),
-            _ => c,
-        })
-        .collect()
-}
-
-/// Half-width katakana (with its voicing marks) through the domain's normaliser; text
-/// it rejects is left as typed.
-fn fullwidth_kana(s: &str) -> String {
-    if !s.chars().any(|c| ('\u{FF65}'..='\u{FF9F}').contains(&c)) {
-        return s.to_string();
-    }
-    match normalize_kana(s) {
-        Ok(k) if !k.is_empty() => {
-            // The normaliser trims; a typed leading or trailing space must stay.
-            let lead = if s.starts_with([' ', '\u{3000}']) {
-                "\u{3000}"
-            } else {
-                ""
-            };
-            let trail = if s.ends_with([' ', '\u{3000}']) {
-                "\u{3000}"
-            } else {
-                ""
-            };
-            format!("{lead}{k}{trail}")
-        }
-        _ => s.to_string(),
-    }
 }
 
 impl FormState {

@@ -1,0 +1,50 @@
+//! Keys on the lists: the repeat-patient search and the follow-up list.
+
+use super::{type_line, Key, Step};
+use crate::i18n::Msg;
+use crate::keymap::Action;
+use crate::tui::app::{App, Effect, ListState, Screen, SearchState};
+use crate::tui::form::FormState;
+
+pub(super) fn search_key(app: &mut App, mut st: SearchState, key: &Key) -> Step {
+    let before = st.query.text().to_string();
+    match key.action {
+        Some(Action::Confirm) => {
+            if let Some(r) = st.results.get(st.list.selected) {
+                app.flash = None;
+                return (
+                    Screen::Triage {
+                        list: ListState::default(),
+                        prefill: Some(Box::new(r.clone())),
+                    },
+                    vec![],
+                );
+            }
+            app.info(Msg::NothingSelected);
+        }
+        Some(Action::Cancel) => return (Screen::home(), vec![]),
+        Some(a @ (Action::Up | Action::Down)) => st.list.step(st.results.len(), Some(a)),
+        _ => type_line(&mut st.query, key),
+    }
+    let effects = if st.query.text() != before {
+        vec![Effect::Search(st.query.text().to_string())]
+    } else {
+        vec![]
+    };
+    (Screen::Search(st), effects)
+}
+
+pub(super) fn followups_key(app: &mut App, mut list: ListState, key: &Key) -> Step {
+    match key.action {
+        Some(Action::Confirm) => match app.followups.get(list.selected) {
+            Some(r) => {
+                app.flash = None;
+                return (Screen::Form(FormState::recheck(r, app.today())), vec![]);
+            }
+            None => app.info(Msg::NothingSelected),
+        },
+        Some(Action::Cancel) => return (Screen::home(), vec![]),
+        other => list.step(app.followups.len(), other),
+    }
+    (Screen::Followups { list }, vec![])
+}

@@ -3,6 +3,12 @@
 //! `domain` holds the pure rules (no I/O); `store` owns sled; `tui` owns screens and talks
 //! to the store only through `store::Store`; `cli` wires the command line.
 
+// What is true of the code today stays true: no unsafe outside the platform seam
+// (src/platform), no unwrap/expect outside tests (a panic reachable from input would lose
+// the clerk's work).
+#![deny(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod card;
 pub mod cli;
 pub mod clock;

@@ -14,11 +14,13 @@ use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
 #[cfg(unix)]
+#[allow(unsafe_code)] // termios, umask, kill: the system calls this seam exists for
 mod unix;
 #[cfg(unix)]
 use unix as imp;
 
 #[cfg(windows)]
+#[allow(unsafe_code)] // Win32 security, console and file calls
 mod windows;
 #[cfg(windows)]
 use windows as imp;

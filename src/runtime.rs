@@ -32,6 +32,8 @@ const SEARCH_LIMIT: usize = 50;
 
 /// How many outbox entries the sync screen lists.
 const QUEUE_LIMIT: usize = 200;
+/// Delivered versions with warnings the sync screen lists.
+const NOTES_LIMIT: usize = 50;
 
 /// Local time to the second: records carry readable timestamps like DESIGN.md §3.
 pub fn now() -> DateTime<FixedOffset> {
@@ -322,6 +324,10 @@ fn perform_inner(
                 };
                 match listed {
                     Ok(entries) => events.push(Event::Queue(entries)),
+                    Err(e) => events.push(store_failed(&e, lang, &mut refused)),
+                }
+                match crate::sync::notes(store, NOTES_LIMIT) {
+                    Ok(notes) => events.push(Event::DeliveryNotes(notes)),
                     Err(e) => events.push(store_failed(&e, lang, &mut refused)),
                 }
             }

@@ -12,7 +12,7 @@ use crate::domain::text::clean_text;
 use crate::domain::validate::{self, Context};
 use crate::i18n::{describe_problem, Lang, Msg};
 use crate::keymap::{Action, Ctx, Keymap};
-use crate::sync::{EntryState, QueueEntry, SyncStatus};
+use crate::sync::{DeliveryNote, EntryState, QueueEntry, SyncStatus};
 use crate::tui::editor::LineEditor;
 use crate::tui::fields::Kind;
 use crate::tui::form::{FormState, Mode};
@@ -128,6 +128,8 @@ impl PinDialog {
 pub struct SyncList {
     pub entries: Vec<QueueEntry>,
     pub selected: usize,
+    /// Delivered versions the target warned about, listed below the queue.
+    pub notes: Vec<DeliveryNote>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,6 +176,8 @@ pub enum Event {
     SyncStatus(SyncStatus),
     /// The outbox as the sync screen lists it.
     Queue(Vec<QueueEntry>),
+    /// Delivered versions with the target's warnings, for the sync screen.
+    DeliveryNotes(Vec<DeliveryNote>),
     /// The card reader's state changed (insertion, removal, pcscd gone).
     Reader(ReaderState),
     /// Tries left on the PIN, or why the card could not be asked (already in words).
@@ -421,6 +425,12 @@ pub fn update(app: &mut App, event: Event, env: &Env) -> Vec<Effect> {
             }
             vec![]
         }
+        Event::DeliveryNotes(found) => {
+            if let Screen::Sync(list) = &mut app.screen {
+                list.notes = found;
+            }
+            vec![]
+        }
         Event::Reader(r) => {
             app.reader = Some(r);
             vec![]
@@ -533,6 +543,7 @@ fn home_key(app: &mut App, action: Option<Action>) -> (Screen, Vec<Effect>) {
                 Screen::Sync(SyncList {
                     entries: Vec::new(),
                     selected: 0,
+                    notes: Vec::new(),
                 }),
                 vec![Effect::LoadQueue],
             );

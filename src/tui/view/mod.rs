@@ -52,7 +52,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::Guide(g) => procedure::guide(app, g.case, g.selected, &g.note, frame, body),
         Screen::Search(st) => lists::search(app, &st.query, &st.results, st.selected, frame, body),
         Screen::Followups { selected } => lists::followups(app, *selected, frame, body),
-        Screen::Sync(list) => sync::render(app, &list.entries, list.selected, frame, body),
+        Screen::Sync(list) => sync::render(app, list, frame, body),
     }
     match &app.screen {
         Screen::Void { record, reason } => dialog::void(app, record, reason, frame, body),

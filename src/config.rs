@@ -19,11 +19,62 @@ pub struct Config {
     /// (default [`DEFAULT_RETENTION_DAYS`]).
     pub retention_days: Option<u32>,
     #[serde(default)]
+    pub desk: DeskConfig,
+    #[serde(default)]
     pub sync: SyncConfig,
     #[serde(default)]
     pub claim: ClaimConfig,
     #[serde(default)]
     pub ui: UiConfig,
+}
+
+/// The help desk for システム障害時モード when `[desk] helpdesk_phone` is not set.
+pub const DEFAULT_HELPDESK_PHONE: &str = "0800-080-4583";
+
+/// The clinic at this desk.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct DeskConfig {
+    /// 医療機関コード: names the clinic to the help desk and builds the FHIR patient-ID
+    /// system (docs/fhir.md).
+    pub clinic_code: Option<ClinicCode>,
+    pub clinic_name: Option<String>,
+    /// The number for システム障害時モード (default [`DEFAULT_HELPDESK_PHONE`]).
+    pub helpdesk_phone: Option<String>,
+}
+
+impl DeskConfig {
+    pub fn helpdesk_phone(&self) -> &str {
+        self.helpdesk_phone
+            .as_deref()
+            .unwrap_or(DEFAULT_HELPDESK_PHONE)
+    }
+}
+
+/// A 医療機関コード: 10 ASCII digits (都道府県 2 + 点数表 1 + 医療機関 7).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct ClinicCode(String);
+
+impl ClinicCode {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for ClinicCode {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        if s.len() == 10 && s.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(ClinicCode(s))
+        } else {
+            Err(format!(
+                "clinic_code must be the 10-digit 医療機関コード, got {:?}",
+                s.chars().take(20).collect::<String>()
+            ))
+        }
+    }
 }
 
 /// How the screen is drawn.
@@ -70,6 +121,8 @@ pub struct ClaimConfig {
 pub enum SyncTarget {
     Http,
     Dir,
+    /// 日医標準レセプトソフト through its HTTP API (docs/orca.md).
+    Orca,
     #[default]
     None,
 }
@@ -83,6 +136,14 @@ pub struct SyncConfig {
     pub token_file: Option<PathBuf>,
     pub ca_file: Option<PathBuf>,
     pub dir: Option<PathBuf>,
+    /// ORCA: the operator ID (職員情報) for Basic auth.
+    pub user: Option<String>,
+    /// ORCA: a file holding that operator's password, readable by its owner only.
+    pub password_file: Option<PathBuf>,
+    /// ORCA: 診療科コード of the patient memo (default "00", all departments).
+    pub memo_department: Option<String>,
+    /// ORCA: メモ区分 of the patient memo, 1 or 2 (default 2, as ORCA's own default).
+    pub memo_class: Option<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,6 +215,47 @@ dir = "/mnt/recept/onshi-inbox"
             c.sync.token_file.as_deref(),
             Some(Path::new("/etc/onshi/token"))
         );
+    }
+
+    #[test]
+    fn desk_section_parses_and_checks_the_clinic_code() {
+        let src = "[desk]\nclinic_code = \"1312345678\"\nclinic_name = \"みなと内科クリニック\"\n";
+        let c = Config::parse(Path::new("c"), src).unwrap();
+        assert_eq!(
+            c.desk.clinic_code.as_ref().map(ClinicCode::as_str),
+            Some("1312345678")
+        );
+        assert_eq!(c.desk.clinic_name.as_deref(), Some("みなと内科クリニック"));
+        assert_eq!(c.desk.helpdesk_phone(), DEFAULT_HELPDESK_PHONE);
+        let c = Config::parse(
+            Path::new("c"),
+            "[desk]\nhelpdesk_phone = \"03-0000-0000\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.desk.helpdesk_phone(), "03-0000-0000");
+        assert_eq!(Config::default().desk.helpdesk_phone(), "0800-080-4583");
+        for bad in [
+            "131234567",
+            "13123456789",
+            "131234567a",
+            "１３１２３４５６７８",
+        ] {
+            let src = format!("terminal_id = \"a\"\n[desk]\nclinic_code = \"{bad}\"\n");
+            let e = Config::parse(Path::new("c"), &src).unwrap_err();
+            assert_eq!(e.line, Some(3), "{bad}: {e}");
+            assert!(e.detail.contains("10-digit"), "{e}");
+        }
+        let e = Config::parse(Path::new("c"), "[desk]\nclinic = 1\n").unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
+    }
+
+    #[test]
+    fn orca_target_settings() {
+        let src = "[sync]\ntarget = \"orca\"\nurl = \"https://orca.local:8000\"\nuser = \"ormaster\"\npassword_file = \"/etc/onshi/orca\"\nmemo_class = 1\n";
+        let c = Config::parse(Path::new("c"), src).unwrap();
+        assert_eq!(c.sync.target, SyncTarget::Orca);
+        assert_eq!(c.sync.user.as_deref(), Some("ormaster"));
+        assert_eq!(c.sync.memo_class, Some(1));
     }
 
     #[test]

@@ -33,6 +33,8 @@ const SEARCH_LIMIT: usize = 50;
 
 /// How many outbox entries the sync screen lists.
 const QUEUE_LIMIT: usize = 200;
+/// Delivered versions with warnings the sync screen lists.
+const NOTES_LIMIT: usize = 50;
 
 use crate::clock::now;
 
@@ -330,6 +332,10 @@ fn carry_out(
                 };
                 match listed {
                     Ok(entries) => done.events.push(Event::Queue(entries)),
+                    Err(e) => done.read_failed(&e, lang),
+                }
+                match crate::sync::notes(store, NOTES_LIMIT) {
+                    Ok(notes) => done.events.push(Event::DeliveryNotes(notes)),
                     Err(e) => done.read_failed(&e, lang),
                 }
             }

@@ -229,11 +229,16 @@ fn fhir_bundle_has_patient_and_coverage_per_record() {
     assert_eq!(c["status"], "active");
     assert_eq!(c["type"]["coding"][0]["code"], "PUBLICPOL");
     let insurer = insured.insurance.insurer_number.clone().unwrap();
+    // The insurer is a contained JP_Organization under JP Core 1.2's URL system
+    // (docs/fhir.md; tests/fhir_jpcore.rs checks the profiles in full).
+    assert_eq!(c["payor"][0], serde_json::json!({"reference": "#insurer"}));
+    let org = &c["contained"][0];
+    assert_eq!(org["id"], "insurer");
     assert_eq!(
-        c["payor"][0]["identifier"],
-        serde_json::json!({"system": "urn:oid:1.2.392.100495.20.3.61", "value": insurer})
+        org["identifier"][0],
+        serde_json::json!({"system": "http://jpfhir.jp/fhir/core/mhlw/IdSystem/InsurerNumber", "value": insurer})
     );
-    assert_eq!(c["payor"][0]["display"], "全国健康保険協会東京支部");
+    assert_eq!(org["name"], "全国健康保険協会東京支部");
     let member = c["identifier"]
         .as_array()
         .unwrap()
@@ -287,6 +292,7 @@ fn fhir_bundle_has_patient_and_coverage_per_record() {
     // 不詳: no invented insurer number (77777777 is for the claim, not an identity).
     let u = cov(&unknown.id);
     assert!(u.get("subscriberId").is_none());
+    assert!(u.get("contained").is_none());
     assert!(u["payor"][0].get("identifier").is_none());
     assert_eq!(u["payor"][0]["display"], "全国健康保険協会東京支部");
     assert!(!body.contains("77777777"));

@@ -25,6 +25,7 @@ fn config(dir: &std::path::Path, url: &str, ca: Option<PathBuf>) -> SyncConfig {
         token_file: Some(token),
         ca_file: ca,
         dir: None,
+        ..SyncConfig::default()
     }
 }
 

@@ -916,6 +916,40 @@ fn sync_screen_lists_queue_and_retries_only_held_versions() {
     assert!(matches!(a.screen, Screen::Home { .. }));
 }
 
+#[test]
+fn sync_screen_lists_orca_warnings_below_the_queue() {
+    use onshi::sync::DeliveryNote;
+    let mut a = app(Lang::Ja);
+    send(&mut a, vec![key(KeyCode::F(6))]);
+    send(
+        &mut a,
+        vec![
+            Event::Queue(Vec::new()),
+            Event::DeliveryNotes(vec![DeliveryNote {
+                id: "01JF0000000000000000000002".into(),
+                version: Some(3),
+                patient: "00036".into(),
+                warnings: vec!["ORCA patientmodv2 K0: 警告！同一患者の登録があります".into()],
+                at: None,
+            }]),
+        ],
+    );
+    let s = screen(&a);
+    assert!(s.contains("送信待ちはありません"), "{s}");
+    assert!(s.contains("ORCAからの警告"), "{s}");
+    let row = s
+        .lines()
+        .find(|l| l.contains("01JF0000000000000000000002"))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(row.contains("00036") && row.contains("K0"), "{row}");
+    // Leaving and coming back asks for both again.
+    send(&mut a, vec![key(KeyCode::Esc)]);
+    assert_eq!(
+        send(&mut a, vec![key(KeyCode::F(6))]),
+        vec![Effect::LoadQueue]
+    );
+}
+
 // ---- Issue 5: reading the card face from the form.
 
 fn face(sex: Option<onshi::domain::record::Sex>) -> onshi::card::CardFace {

@@ -101,7 +101,7 @@ fn sync_line(setup: &Setup) -> Line {
     let lang = setup.lang;
     let cfg = &setup.config.sync;
     let target = match Target::from_config(cfg) {
-        Ok(t) => t,
+        Ok(t) => t.for_desk(lang, false),
         Err(e) => {
             return Line {
                 ok: false,
@@ -115,6 +115,21 @@ fn sync_line(setup: &Setup) -> Line {
             ok: true,
             part: Msg::DoctorSync,
             detail: lang.t(Msg::SyncDisabled).to_string(),
+        };
+    }
+    if let Target::Orca(orca) = &target {
+        // One request that needs the credentials: reachable and accepted, or why not.
+        return match orca.check() {
+            Ok(_) => Line {
+                ok: true,
+                part: Msg::DoctorSync,
+                detail: format!("orca {} ({})", orca.url(), lang.t(Msg::OrcaCredentialsOk)),
+            },
+            Err(e) => Line {
+                ok: false,
+                part: Msg::DoctorSync,
+                detail: format!("orca {}: {e}", orca.url()),
+            },
         };
     }
     match cfg.target {

@@ -172,6 +172,7 @@ pub fn write(
     format: ExportFormat,
     encoding: CsvEncoding,
     valid_check_digit: bool,
+    fhir_opts: &fhir::FhirOptions,
     now: DateTime<FixedOffset>,
 ) -> io::Result<Vec<Replaced>> {
     let mut replaced = Vec::new();
@@ -184,7 +185,7 @@ pub fn write(
         }
         ExportFormat::Csv => replaced = write_csv(out, records, encoding, valid_check_digit)?,
         ExportFormat::Fhir => {
-            serde_json::to_writer_pretty(&mut *out, &fhir::bundle(records, now))?;
+            serde_json::to_writer_pretty(&mut *out, &fhir::bundle_with(records, now, fhir_opts))?;
             out.write_all(b"\n")?;
         }
     }
@@ -222,7 +223,19 @@ pub fn run(
         Ok(s) => s,
         Err(code) => return code,
     };
-    let records = match store.list() {
+    let read = store.list().and_then(|records| {
+        // The ORCA 患者番号 is the clinic's patient ID in FHIR (docs/fhir.md).
+        let patient_numbers = match format {
+            ExportFormat::Fhir => store
+                .orca_links()?
+                .into_iter()
+                .map(|(id, link)| (id, link.patient_id))
+                .collect(),
+            _ => Default::default(),
+        };
+        Ok((records, patient_numbers))
+    });
+    let (records, patient_numbers) = match read {
         Ok(r) => r,
         Err(e) => {
             return fail(
@@ -234,6 +247,15 @@ pub fn run(
         }
     };
     drop(store);
+    let fhir_opts = fhir::FhirOptions {
+        clinic_code: setup
+            .config
+            .desk
+            .clinic_code
+            .as_ref()
+            .map(|c| c.as_str().to_string()),
+        patient_numbers,
+    };
     let mut records = since_filter(records, since);
     records.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
     let stdout = io::stdout();
@@ -246,6 +268,7 @@ pub fn run(
         format,
         encoding,
         check_digit,
+        &fhir_opts,
         crate::clock::now(),
     ) {
         Ok(replaced) => {

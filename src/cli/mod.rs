@@ -298,13 +298,15 @@ fn run_tui(setup: &Setup, keymap_arg: Option<&str>) -> ExitCode {
         app.ask_operator(&default);
     }
     let sync_config = setup.config.sync.clone();
+    let valid_check_digit = setup.config.claim.unknown_insurer_valid_check_digit;
     let desk = runtime::Desk::new(
         std::sync::Arc::new(store),
         Box::new(move |store| {
-            Some(crate::sync::Worker::spawn_from_config(
+            Some(crate::sync::Worker::spawn_for_desk(
                 store,
                 &sync_config,
                 lang,
+                valid_check_digit,
             ))
         }),
     );

@@ -43,7 +43,7 @@ pub fn run(setup: &Setup, args: &SyncArgs) -> ExitCode {
     let lang = setup.lang;
     let target = match Target::from_config(&setup.config.sync) {
         Ok(Target::None) => return fail(lang, Msg::SyncNoTarget, "target = \"none\"", EXIT_CONFIG),
-        Ok(t) => t,
+        Ok(t) => t.for_desk(lang, setup.config.claim.unknown_insurer_valid_check_digit),
         Err(e) => {
             return fail(
                 lang,
@@ -73,6 +73,7 @@ fn drain(
         store.outbox_retry_all()?;
     }
     let (total, _) = counts(store)?;
+    let started = crate::clock::now();
     let never = AtomicBool::new(false);
     let opts = WorkerOptions::default();
     let mut backoff = Backoff::new(opts.backoff_min, opts.backoff_max);
@@ -90,6 +91,7 @@ fn drain(
             break;
         };
         if args.once {
+            warned(store, lang, started)?;
             summary(store, lang, delivered)?;
             eprintln!("onshi: {}: {why}", lang.t(Msg::SyncUnreachable));
             return Ok(ExitCode::from(EXIT_UNREACHABLE));
@@ -103,12 +105,34 @@ fn drain(
         );
         std::thread::sleep(delay);
     }
+    warned(store, lang, started)?;
     let held = summary(store, lang, delivered)?;
     if held > 0 {
         eprintln!("onshi: {}", lang.t(Msg::SyncRetryHint));
         return Ok(ExitCode::from(EXIT_HELD));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Name the versions delivered in this run that ORCA warned about (by id and 患者番号;
+/// the warnings themselves are on the sync screen).
+fn warned(
+    store: &Store,
+    lang: Lang,
+    since: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<(), StoreError> {
+    for n in crate::sync::notes(store, usize::MAX)? {
+        if n.at.is_some_and(|t| t >= since) {
+            eprintln!(
+                "onshi: {} v{}: {} ({})",
+                n.id,
+                n.version.unwrap_or(0),
+                lang.t(Msg::SyncWarnedCount),
+                n.patient
+            );
+        }
+    }
+    Ok(())
 }
 
 /// List held entries and print the summary line; returns the number held.

@@ -184,10 +184,120 @@ fn is_cjk_or_kana(c: char) -> bool {
     )
 }
 
+/// 記号 or 番号 as JP Core 1.2 writes it (JP_Coverage notes, 「被保険者個人識別子」の文字列
+///仕様): wholly half-width when it is only letters, digits and hyphens; wholly
+/// full-width, ASCII included, once it contains kana, kanji or any other character.
+pub fn jpcore_width(s: &str) -> String {
+    if s.chars().all(|c| c.is_ascii_graphic()) {
+        s.to_string()
+    } else {
+        crate::domain::text::to_fullwidth(&crate::domain::kana::fold_halfwidth_katakana(s))
+    }
+}
+
+/// The insurer number as the first part of the JP Core member ID: padded with leading
+/// zeros to 8 characters (a 6-digit 国保 number `138107` → `00138107`).
+pub fn insurer_number_8(s: &str) -> String {
+    format!("{s:0>8}")
+}
+
+/// 保険種別 (MHLW 別表11, JP Core's `InsuranceMajorCategory` code system) of a health
+/// insurance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MajorCategory {
+    /// 1 医保: employees' insurance (協会けんぽ, 組合, 共済, 船員 …).
+    Iho,
+    /// 2 国保: national health insurance (市町村, 国保組合, 退職者).
+    Kokuho,
+    /// 7 後期高齢者.
+    Kouki,
+}
+
+impl MajorCategory {
+    pub fn code(self) -> &'static str {
+        match self {
+            MajorCategory::Iho => "1",
+            MajorCategory::Kokuho => "2",
+            MajorCategory::Kouki => "7",
+        }
+    }
+
+    pub fn display(self) -> &'static str {
+        match self {
+            MajorCategory::Iho => "医保",
+            MajorCategory::Kokuho => "国保",
+            MajorCategory::Kouki => "後期高齢者",
+        }
+    }
+}
+
+/// The category from the insurer number when there is one (6 digits: 国保; 法別 39:
+/// 後期; 67: 国保 退職者; the employees' 法別: 医保), else from the declared kind.
+pub fn major_category(
+    insurer_number: Option<&str>,
+    kind: crate::domain::record::InsuranceKind,
+) -> Option<MajorCategory> {
+    use crate::domain::record::InsuranceKind;
+    let by_number = insurer_number.and_then(|n| match (n.len(), n.get(..2)) {
+        (6, _) => Some(MajorCategory::Kokuho),
+        (8, Some("39")) => Some(MajorCategory::Kouki),
+        (8, Some("67")) => Some(MajorCategory::Kokuho),
+        (8, Some("01" | "02" | "03" | "04" | "06" | "07" | "31" | "32" | "33" | "34"))
+        | (8, Some("63" | "72" | "73" | "74" | "75")) => Some(MajorCategory::Iho),
+        _ => None,
+    });
+    by_number.or(match kind {
+        InsuranceKind::Shaho => Some(MajorCategory::Iho),
+        InsuranceKind::Kokuho => Some(MajorCategory::Kokuho),
+        InsuranceKind::Kouki => Some(MajorCategory::Kouki),
+        InsuranceKind::Other | InsuranceKind::Unknown => None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn jpcore_width_never_mixes() {
+        assert_eq!(jpcore_width("12-34"), "12-34");
+        assert_eq!(jpcore_width("AB1"), "AB1");
+        assert_eq!(jpcore_width("記号12"), "記号１２");
+        assert_eq!(jpcore_width("あいう"), "あいう");
+        assert_eq!(jpcore_width("協A-1"), "協Ａ－１");
+        assert_eq!(jpcore_width("ｱ1"), "ア１");
+    }
+
+    #[test]
+    fn member_id_insurer_is_eight() {
+        assert_eq!(insurer_number_8("138107"), "00138107");
+        assert_eq!(insurer_number_8("06130012"), "06130012");
+    }
+
+    #[test]
+    fn major_category_by_number_then_kind() {
+        use crate::domain::record::InsuranceKind as K;
+        assert_eq!(
+            major_category(Some("138107"), K::Shaho),
+            Some(MajorCategory::Kokuho)
+        );
+        assert_eq!(
+            major_category(Some("39131015"), K::Unknown),
+            Some(MajorCategory::Kouki)
+        );
+        assert_eq!(
+            major_category(Some("06130012"), K::Kokuho),
+            Some(MajorCategory::Iho)
+        );
+        assert_eq!(
+            major_category(Some("67130010"), K::Shaho),
+            Some(MajorCategory::Kokuho)
+        );
+        assert_eq!(major_category(None, K::Kouki), Some(MajorCategory::Kouki));
+        assert_eq!(major_category(None, K::Other), None);
+        assert_eq!(major_category(Some("12345678"), K::Unknown), None);
+    }
 
     #[test]
     fn halfwidth_digits_only_touch_digits() {

@@ -65,6 +65,37 @@ pub fn is_full_width_katakana(s: &str) -> bool {
     s.chars().all(|c| is_allowed(c) || c == IDEOGRAPHIC_SPACE)
 }
 
+/// Half-width katakana (with ﾞ/ﾟ combined) as full-width katakana; every other
+/// character unchanged. A mark that does not combine becomes ゛ or ゜.
+pub fn fold_halfwidth_katakana(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    let mut chars = input.chars().peekable();
+    while let Some(c) = chars.next() {
+        let kana = match c {
+            '\u{FF66}'..='\u{FF9D}' => to_katakana(c).unwrap_or(c),
+            '\u{FF9E}' => '\u{309B}',
+            '\u{FF9F}' => '\u{309C}',
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        let combined = match chars.peek() {
+            Some('\u{FF9E}') if c != '\u{FF9E}' && c != '\u{FF9F}' => voiced(kana),
+            Some('\u{FF9F}') if c != '\u{FF9E}' && c != '\u{FF9F}' => semi_voiced(kana),
+            _ => None,
+        };
+        match combined {
+            Some(k) => {
+                out.push(k);
+                chars.next();
+            }
+            None => out.push(kana),
+        }
+    }
+    out
+}
+
 fn is_allowed(c: char) -> bool {
     matches!(c, '\u{30A1}'..='\u{30FA}' | 'ー' | 'ヽ' | 'ヾ')
 }
@@ -107,6 +138,13 @@ mod tests {
 
     fn ok(s: &str) -> String {
         normalize_kana(s).unwrap()
+    }
+
+    #[test]
+    fn fold_halfwidth_leaves_the_rest() {
+        assert_eq!(fold_halfwidth_katakana("ｶﾞ12ﾊﾟｱ"), "ガ12パア");
+        assert_eq!(fold_halfwidth_katakana("協ｱ-ﾞ"), "協ア-゛");
+        assert_eq!(fold_halfwidth_katakana("ABC"), "ABC");
     }
 
     #[test]

@@ -49,10 +49,45 @@ pub fn neutralize_for_terminal(s: &str) -> String {
         .collect()
 }
 
+/// Printable ASCII as its full-width form (`A` → `Ａ`, `-` → `－`) and the space as
+/// U+3000; everything else unchanged. Receipt software and JP Core want 記号・番号 and
+/// names wholly full-width once they contain kana or kanji.
+pub fn to_fullwidth(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            ' ' => '\u{3000}',
+            '!'..='~' => char::from_u32(u32::from(c) + 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+/// Full-width ASCII forms (U+FF01–FF5E) as ASCII and U+3000 as a space: the inverse of
+/// [`to_fullwidth`] for comparing values that another system may have widened.
+pub fn to_halfwidth_ascii(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn fullwidth_round_trip() {
+        assert_eq!(
+            to_fullwidth("AB-12 あ葛\u{E0100}"),
+            "ＡＢ－１２\u{3000}あ葛\u{E0100}"
+        );
+        assert_eq!(to_halfwidth_ascii("ＡＢ－１２\u{3000}あ"), "AB-12 あ");
+        assert_eq!(to_fullwidth("<&>"), "＜＆＞");
+    }
 
     #[test]
     fn accepts_printable_unicode() {

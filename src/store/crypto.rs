@@ -1,6 +1,6 @@
 //! Encryption at rest (opt-in, `onshi init --encrypt`).
 //!
-//! The trees that hold personal values (`records`, `versions`, `drafts`) keep each value
+//! The trees that hold personal values (`records`, `versions`, `drafts`, `orca`) keep each value
 //! sealed with XChaCha20-Poly1305 under a key derived from the clinic's passphrase with
 //! argon2id. Keys (record ids, version numbers), the outbox, the audit trail and `meta` stay
 //! in clear: they carry no personal values, and sync and the audit need them.
@@ -170,7 +170,7 @@ pub(crate) enum Unlock<'a> {
 /// Writes only for `Init`, and only after every check passed.
 pub(crate) fn unlock(
     meta: &Tree,
-    personal: [&Tree; 3],
+    personal: [&Tree; 4],
     how: Unlock<'_>,
     dir: &std::path::Path,
 ) -> Result<Option<Arc<Cipher>>, StoreError> {

@@ -8,8 +8,10 @@
 //! - `audit`: seq (u64 BE) → [`AuditEntry`] JSON (no personal field values)
 //! - `meta`: `schema_version` (u32 BE), `terminal_id` (UTF-8), `last_operator` (UTF-8),
 //!   `crypto` (encryption settings, see `crypto.rs`; absent for a plain store)
+//! - `orca`: record id → [`OrcaLink`] JSON, the ORCA 患者番号 a record was delivered to
+//!   (`orca.rs`)
 //!
-//! In an encrypted store the values of `records`, `versions` and `drafts` are sealed
+//! In an encrypted store the values of `records`, `versions`, `drafts` and `orca` are sealed
 //! (`crypto.rs`); everything above them sees plain JSON.
 //!
 //! Every save is one transaction over the trees followed by `Db::flush`, and returns `Ok`
@@ -20,6 +22,7 @@ mod engine;
 mod error;
 mod index;
 mod lock;
+mod orca;
 mod outbox;
 mod perms;
 mod retention;
@@ -41,6 +44,7 @@ use engine::open_sled;
 use error::{corrupt_json, from_sled, key_label};
 pub use error::{EncryptionIssue, StoreError};
 use lock::StoreLock;
+pub use orca::{OrcaLink, OrcaLinkKind};
 pub use outbox::{OutboxFailure, OutboxItem};
 pub use retention::{purge_cutoff, purge_decision, PurgeDecision, PurgePlan, PurgeReport};
 
@@ -113,6 +117,7 @@ pub struct Store {
     versions: SealedTree,
     outbox: Tree,
     drafts: SealedTree,
+    orca: SealedTree,
     audit: Tree,
     meta: Tree,
     terminal_id: Mutex<String>,
@@ -167,6 +172,7 @@ impl Store {
         let drafts_raw = tree("drafts")?;
         let audit = tree("audit")?;
         let meta = tree("meta")?;
+        let orca_raw = tree("orca")?;
 
         let sled_err = |e| from_sled(e, dir);
         match meta.get(META_SCHEMA).map_err(sled_err)? {
@@ -189,10 +195,16 @@ impl Store {
             }
         }
 
-        let cipher = crypto::unlock(&meta, [&records_raw, &versions_raw, &drafts_raw], how, dir)?;
+        let cipher = crypto::unlock(
+            &meta,
+            [&records_raw, &versions_raw, &drafts_raw, &orca_raw],
+            how,
+            dir,
+        )?;
         let records = SealedTree::new(records_raw, "records", cipher.clone());
         let versions = SealedTree::new(versions_raw, "versions", cipher.clone());
-        let drafts = SealedTree::new(drafts_raw, "drafts", cipher);
+        let drafts = SealedTree::new(drafts_raw, "drafts", cipher.clone());
+        let orca = SealedTree::new(orca_raw, "orca", cipher);
 
         let terminal_id = match meta.get(META_TERMINAL).map_err(sled_err)? {
             Some(v) => String::from_utf8(v.to_vec()).map_err(|_| StoreError::Corrupt {
@@ -220,6 +232,7 @@ impl Store {
             versions,
             outbox,
             drafts,
+            orca,
             audit,
             meta,
             terminal_id: Mutex::new(terminal_id),

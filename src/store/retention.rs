@@ -162,8 +162,9 @@ impl Store {
                 self.versions.raw(),
                 self.drafts.raw(),
                 &self.audit,
+                self.orca.raw(),
             )
-                .transaction(|(records, versions, drafts_tree, audit)| {
+                .transaction(|(records, versions, drafts_tree, audit, orca)| {
                     // Only the version that was judged: anything else means it changed.
                     let same = match records.get(id.as_bytes())? {
                         Some(bytes) => self
@@ -184,6 +185,8 @@ impl Store {
                     for k in &draft_keys {
                         drafts_tree.remove(k.as_slice())?;
                     }
+                    // Nothing more will be delivered for it.
+                    orca.remove(id.as_bytes())?;
                     audit.insert(&audit_seq.to_be_bytes(), audit_val.as_slice())?;
                     Ok(true)
                 });

@@ -1,7 +1,7 @@
 //! Sync (DESIGN.md §6): deliver every queued version once connectivity returns, lose
 //! nothing.
 //!
-//! - [`Target`]: where versions go (`http`, `dir`, or `none`), built from `[sync]`.
+//! - [`Target`]: where versions go (`http`, `dir`, `orca` or `none`), built from `[sync]`.
 //! - [`run_pass`]: one ordered pass over the outbox; used by `onshi sync` and the worker.
 //! - [`Worker`]: the TUI's background thread; [`WorkerHandle`] is its non-blocking remote.
 //!
@@ -9,12 +9,15 @@
 //! confirmed it, and a crash in between sends it again. The `Idempotency-Key`
 //! (`<id>:<version>`) or the file name makes that exactly-once at the receiver.
 
+mod orca;
 mod pass;
 mod target;
 mod worker;
 
+pub use orca::OrcaTarget;
 pub use pass::{
-    counts, queue, run_pass, EntryState, PassEvent, PassReport, QueueEntry, SYNC_OPERATOR,
+    counts, notes, queue, run_pass, DeliveryNote, EntryState, PassEvent, PassReport, QueueEntry,
+    SYNC_OPERATOR,
 };
 pub use target::{
     clean_message, read_token, server_message, DirTarget, HttpTarget, Outcome, Target, TargetError,
@@ -58,6 +61,11 @@ pub fn describe_target_error(e: &TargetError, lang: Lang) -> String {
             format!("{}: {}", path.display(), clean(detail)),
         ),
         TargetError::DirMissing => lang.t(Msg::SyncDirMissing).to_string(),
+        TargetError::UserMissing => lang.t(Msg::SyncUserMissing).to_string(),
+        TargetError::UserInvalid => lang.t(Msg::SyncUserInvalid).to_string(),
+        TargetError::PasswordFileMissing => lang.t(Msg::SyncPasswordMissing).to_string(),
+        TargetError::MemoDepartment { value } => with(Msg::SyncMemoDepartment, clean(value)),
+        TargetError::MemoClass { value } => with(Msg::SyncMemoClass, value.to_string()),
     }
 }
 

@@ -141,7 +141,7 @@ fn deliver_one(store: &Store, target: &Target, item: &OutboxItem) -> Result<Outc
             message,
         });
     };
-    let outcome = target.deliver(&item.id, item.version, &body);
+    let outcome = target.deliver(store, &item.id, item.version, &body)?;
     match &outcome {
         Outcome::Delivered => {
             store.outbox_delivered(item.seq, SYNC_OPERATOR)?;
@@ -220,6 +220,34 @@ pub fn queue(store: &Store, limit: usize) -> Result<Vec<QueueEntry>, StoreError>
         }
     }
     Ok(out)
+}
+
+/// A version that was delivered, but the target warned about it (ORCA's `K…` codes, an
+/// insurance it already had, a name that differs): for the sync screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryNote {
+    pub id: String,
+    pub version: Option<u32>,
+    /// ORCA's 患者番号.
+    pub patient: String,
+    /// The target's words, cleaned.
+    pub warnings: Vec<String>,
+    pub at: Option<DateTime<FixedOffset>>,
+}
+
+/// The latest `limit` delivered versions with warnings, newest first.
+pub fn notes(store: &Store, limit: usize) -> Result<Vec<DeliveryNote>, StoreError> {
+    Ok(store
+        .orca_warnings(limit)?
+        .into_iter()
+        .map(|(id, link)| DeliveryNote {
+            id,
+            version: link.delivered_version,
+            patient: link.patient_id,
+            warnings: link.warnings,
+            at: link.delivered_at,
+        })
+        .collect())
 }
 
 /// Counts over the whole queue: (not held, held). Their sum is `Store::outbox_len`.

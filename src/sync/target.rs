@@ -12,8 +12,11 @@ use std::time::Duration;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::Agent;
 
+use super::orca::{OrcaTarget, DEFAULT_MEMO_CLASS, DEFAULT_MEMO_DEPARTMENT};
 use crate::config::{SyncConfig, SyncTarget};
+use crate::i18n::Lang;
 use crate::platform::{self, Sharing};
+use crate::store::{Store, StoreError};
 
 /// Longest server message kept for the operator (characters).
 pub const MESSAGE_MAX_CHARS: usize = 200;
@@ -88,6 +91,20 @@ pub enum TargetError {
         detail: String,
     },
     DirMissing,
+    /// ORCA: `[sync] user` is missing.
+    UserMissing,
+    /// ORCA: the user is empty or holds `:` (it cannot go into Basic credentials).
+    UserInvalid,
+    /// ORCA: `[sync] password_file` is missing.
+    PasswordFileMissing,
+    /// ORCA: `memo_department` is not a two-digit 診療科コード.
+    MemoDepartment {
+        value: String,
+    },
+    /// ORCA: `memo_class` is not 1 or 2.
+    MemoClass {
+        value: u8,
+    },
 }
 
 impl fmt::Display for TargetError {
@@ -120,6 +137,18 @@ impl fmt::Display for TargetError {
                 write!(f, "CA file {}: {detail}", path.display())
             }
             TargetError::DirMissing => write!(f, "[sync] dir is missing"),
+            TargetError::UserMissing => write!(f, "[sync] user is missing"),
+            TargetError::UserInvalid => {
+                write!(f, "[sync] user is empty or contains a colon")
+            }
+            TargetError::PasswordFileMissing => write!(f, "[sync] password_file is missing"),
+            TargetError::MemoDepartment { value } => write!(
+                f,
+                "[sync] memo_department {value:?} is not a two-digit department code"
+            ),
+            TargetError::MemoClass { value } => {
+                write!(f, "[sync] memo_class {value} is not 1 or 2")
+            }
         }
     }
 }
@@ -133,6 +162,8 @@ pub enum Target {
     None,
     Http(HttpTarget),
     Dir(DirTarget),
+    /// 日医標準レセプトソフト (`sync/orca`).
+    Orca(OrcaTarget),
 }
 
 impl Target {
@@ -156,39 +187,84 @@ impl Target {
                     .as_deref()
                     .ok_or(TargetError::TokenFileMissing)?;
                 let token = read_token(token_file)?;
-                let ca = match &cfg.ca_file {
-                    None => None,
-                    Some(p) => Some(std::fs::read(p).map_err(|e| TargetError::CaFile {
-                        path: p.clone(),
-                        detail: e.to_string(),
-                    })?),
-                };
-                let http =
-                    HttpTarget::new(url, &token, ca.as_deref(), timeouts).map_err(|e| {
-                        match (e, &cfg.ca_file) {
-                            (TargetError::CaFile { detail, .. }, Some(p)) => TargetError::CaFile {
-                                path: p.clone(),
-                                detail,
-                            },
-                            (e, _) => e,
-                        }
-                    })?;
+                let ca = read_ca(cfg)?;
+                let http = HttpTarget::new(url, &token, ca.as_deref(), timeouts)
+                    .map_err(|e| name_ca_file(e, cfg))?;
                 Ok(Target::Http(http))
             }
+            SyncTarget::Orca => {
+                let url = cfg.url.as_deref().ok_or(TargetError::UrlMissing)?;
+                let user = cfg.user.as_deref().ok_or(TargetError::UserMissing)?;
+                let password_file = cfg
+                    .password_file
+                    .as_deref()
+                    .ok_or(TargetError::PasswordFileMissing)?;
+                // Same rules as a token: owner-only, printable, one line.
+                let password = read_token(password_file)?;
+                let ca = read_ca(cfg)?;
+                let orca = OrcaTarget::new(url, user, &password, ca.as_deref(), timeouts)
+                    .map_err(|e| name_ca_file(e, cfg))?
+                    .with_memo(
+                        cfg.memo_department
+                            .as_deref()
+                            .unwrap_or(DEFAULT_MEMO_DEPARTMENT),
+                        cfg.memo_class.unwrap_or(DEFAULT_MEMO_CLASS),
+                    )?;
+                Ok(Target::Orca(orca))
+            }
         }
+    }
+
+    /// What the desk's settings add: the language of onshi's own words in stored
+    /// messages and the `[claim]` 不詳 coding (both used by the ORCA target only).
+    pub fn for_desk(mut self, lang: Lang, valid_check_digit: bool) -> Target {
+        if let Target::Orca(o) = &mut self {
+            o.set_lang(lang);
+            o.set_valid_check_digit(valid_check_digit);
+        }
+        self
     }
 
     pub fn is_none(&self) -> bool {
         matches!(self, Target::None)
     }
 
-    /// Deliver one version (`body` is its stored JSON).
-    pub fn deliver(&self, id: &str, version: u32, body: &[u8]) -> Outcome {
-        match self {
+    /// Deliver one version (`body` is its stored JSON). The ORCA target keeps its
+    /// record → patient links in `store`; a failure there is the error.
+    pub fn deliver(
+        &self,
+        store: &Store,
+        id: &str,
+        version: u32,
+        body: &[u8],
+    ) -> Result<Outcome, StoreError> {
+        Ok(match self {
             Target::None => Outcome::Unreachable("no sync target configured".to_string()),
             Target::Http(h) => h.deliver(id, version, body),
             Target::Dir(d) => d.deliver(id, version, body),
-        }
+            Target::Orca(o) => return o.deliver(store, body),
+        })
+    }
+}
+
+fn read_ca(cfg: &SyncConfig) -> Result<Option<Vec<u8>>, TargetError> {
+    match &cfg.ca_file {
+        None => Ok(None),
+        Some(p) => std::fs::read(p).map(Some).map_err(|e| TargetError::CaFile {
+            path: p.clone(),
+            detail: e.to_string(),
+        }),
+    }
+}
+
+/// A CA error from parsing names the configured file.
+fn name_ca_file(e: TargetError, cfg: &SyncConfig) -> TargetError {
+    match (e, &cfg.ca_file) {
+        (TargetError::CaFile { detail, .. }, Some(p)) => TargetError::CaFile {
+            path: p.clone(),
+            detail,
+        },
+        (e, _) => e,
     }
 }
 
@@ -244,44 +320,8 @@ impl HttpTarget {
         timeouts: Timeouts,
     ) -> Result<HttpTarget, TargetError> {
         check_url(url)?;
-        let mut tls = TlsConfig::builder();
-        if let Some(pem) = ca_pem {
-            let ca_err = |detail: String| TargetError::CaFile {
-                path: PathBuf::new(),
-                detail,
-            };
-            let mut roots: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
-                .iter()
-                .map(|der| Certificate::from_der(der.as_ref()).to_owned())
-                .collect();
-            let before = roots.len();
-            for item in ureq::tls::parse_pem(pem) {
-                if let PemItem::Certificate(c) = item.map_err(|e| ca_err(e.to_string()))? {
-                    roots.push(c);
-                }
-            }
-            if roots.len() == before {
-                return Err(ca_err("no certificate found in the PEM file".to_string()));
-            }
-            tls = tls.root_certs(RootCerts::new_with_certs(&roots));
-        }
-        let agent: Agent = Agent::config_builder()
-            .tls_config(tls.build())
-            .timeout_connect(Some(timeouts.connect))
-            .timeout_global(Some(timeouts.request))
-            // Statuses are classified here, not turned into errors, so 4xx bodies can be read.
-            .http_status_as_error(false)
-            // A redirected POST is a misconfigured URL; report it instead of following it.
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            // The receiver is on the clinic's network; never route records via an
-            // environment proxy (and never send loopback test traffic elsewhere).
-            .proxy(None)
-            .user_agent(concat!("onshi/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
         Ok(HttpTarget {
-            agent,
+            agent: agent(ca_pem, timeouts)?,
             url: url.to_string(),
             auth: format!("Bearer {token}"),
         })
@@ -290,7 +330,51 @@ impl HttpTarget {
     pub fn url(&self) -> &str {
         &self.url
     }
+}
 
+/// One kept-alive agent: certificates always checked (`ca_pem` adds the clinic's own
+/// CA to the public roots), no redirects, no proxy, statuses left to the caller.
+pub(super) fn agent(ca_pem: Option<&[u8]>, timeouts: Timeouts) -> Result<Agent, TargetError> {
+    let mut tls = TlsConfig::builder();
+    if let Some(pem) = ca_pem {
+        let ca_err = |detail: String| TargetError::CaFile {
+            path: PathBuf::new(),
+            detail,
+        };
+        let mut roots: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+            .iter()
+            .map(|der| Certificate::from_der(der.as_ref()).to_owned())
+            .collect();
+        let before = roots.len();
+        for item in ureq::tls::parse_pem(pem) {
+            if let PemItem::Certificate(c) = item.map_err(|e| ca_err(e.to_string()))? {
+                roots.push(c);
+            }
+        }
+        if roots.len() == before {
+            return Err(ca_err("no certificate found in the PEM file".to_string()));
+        }
+        tls = tls.root_certs(RootCerts::new_with_certs(&roots));
+    }
+    let agent: Agent = Agent::config_builder()
+        .tls_config(tls.build())
+        .timeout_connect(Some(timeouts.connect))
+        .timeout_global(Some(timeouts.request))
+        // Statuses are classified here, not turned into errors, so 4xx bodies can be read.
+        .http_status_as_error(false)
+        // A redirected POST is a misconfigured URL; report it instead of following it.
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        // The receiver is on the clinic's network; never route records via an
+        // environment proxy (and never send loopback test traffic elsewhere).
+        .proxy(None)
+        .user_agent(concat!("onshi/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into();
+    Ok(agent)
+}
+
+impl HttpTarget {
     pub fn deliver(&self, id: &str, version: u32, body: &[u8]) -> Outcome {
         let key = format!("{id}:{version}");
         let res = self
@@ -333,7 +417,7 @@ impl HttpTarget {
     }
 }
 
-fn check_url(url: &str) -> Result<(), TargetError> {
+pub(super) fn check_url(url: &str) -> Result<(), TargetError> {
     let invalid = |detail: &str| TargetError::UrlInvalid {
         url: url.to_string(),
         detail: detail.to_string(),

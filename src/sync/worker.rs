@@ -165,8 +165,19 @@ impl Worker {
     /// must work whatever the sync settings are: a configuration error (e.g. a readable
     /// token file) leaves the queue alone and shows in `status().last_error`, in `lang`.
     pub fn spawn_from_config(store: Arc<Store>, cfg: &SyncConfig, lang: Lang) -> WorkerHandle {
+        Self::spawn_for_desk(store, cfg, lang, false)
+    }
+
+    /// [`Worker::spawn_from_config`] with the desk's `[claim]` 不詳 coding, which the ORCA
+    /// target writes into the patient memo.
+    pub fn spawn_for_desk(
+        store: Arc<Store>,
+        cfg: &SyncConfig,
+        lang: Lang,
+        valid_check_digit: bool,
+    ) -> WorkerHandle {
         match Target::from_config(cfg) {
-            Ok(target) => Self::spawn(store, target),
+            Ok(target) => Self::spawn(store, target.for_desk(lang, valid_check_digit)),
             Err(e) => {
                 let handle = Self::spawn(store, Target::None);
                 let msg = super::describe_target_error(&e, lang);

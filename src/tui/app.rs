@@ -9,7 +9,7 @@ use crate::domain::record::{IncidentCase, Record};
 use crate::domain::validate::Context;
 use crate::i18n::{Lang, Msg};
 use crate::keymap::{Action, Keymap, Stack};
-use crate::sync::{QueueEntry, SyncStatus};
+use crate::sync::{DeliveryNote, QueueEntry, SyncStatus};
 use crate::tui::editor::LineEditor;
 use crate::tui::fields::Kind;
 use crate::tui::form::FormState;
@@ -175,6 +175,8 @@ impl PinDialog {
 pub struct SyncList {
     pub entries: Vec<QueueEntry>,
     pub list: ListState,
+    /// Delivered versions the target warned about, listed below the queue.
+    pub notes: Vec<DeliveryNote>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,6 +226,8 @@ pub enum Event {
     SyncStatus(SyncStatus),
     /// The outbox as the sync screen lists it.
     Queue(Vec<QueueEntry>),
+    /// Delivered versions with the target's warnings, for the sync screen.
+    DeliveryNotes(Vec<DeliveryNote>),
     /// The card reader's state changed (insertion, removal, pcscd gone).
     Reader(ReaderState),
     /// Tries left on the PIN, or why the card could not be asked (already in words).

@@ -1,6 +1,7 @@
 //! Shared helpers for the sync tests: a loopback receiver and queue builders.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod orca;
 pub mod receiver;
 
 use std::collections::{BTreeMap, HashSet};

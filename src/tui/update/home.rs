@@ -50,6 +50,7 @@ pub(super) fn key(app: &mut App, mut list: ListState, key: &Key) -> Step {
                 Screen::Sync(SyncList {
                     entries: Vec::new(),
                     list: ListState::default(),
+                    notes: Vec::new(),
                 }),
                 vec![Effect::LoadQueue],
             );

@@ -116,6 +116,12 @@ fn dispatch(app: &mut App, event: Event, env: &Env) -> Vec<Effect> {
             }
             vec![]
         }
+        Event::DeliveryNotes(found) => {
+            if let Screen::Sync(sync) = &mut app.screen {
+                sync.notes = found;
+            }
+            vec![]
+        }
         Event::Reader(r) => {
             app.reader = Some(r);
             vec![]

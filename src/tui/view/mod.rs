@@ -55,7 +55,7 @@ pub fn render(app: &App, frame: &mut Frame) {
             lists::search(app, &st.query, &st.results, st.list.selected, frame, body)
         }
         Screen::Followups { list } => lists::followups(app, list.selected, frame, body),
-        Screen::Sync(s) => sync::render(app, &s.entries, s.list.selected, frame, body),
+        Screen::Sync(s) => sync::render(app, s, frame, body),
     }
     match &app.screen {
         Screen::Void { record, reason, .. } => dialog::void(app, record, reason, frame, body),

@@ -9,7 +9,7 @@ use ratatui::Frame;
 use super::fit;
 use crate::i18n::{Lang, Msg};
 use crate::sync::{EntryState, QueueEntry, SyncStatus};
-use crate::tui::app::App;
+use crate::tui::app::{App, SyncList};
 
 /// "接続中 09:12から" / "未接続 09:05から: <error>" / "送信先なし" for the status bar.
 pub fn status_text(lang: Lang, s: &SyncStatus) -> String {
@@ -48,7 +48,8 @@ fn state_label(lang: Lang, e: &QueueEntry) -> String {
     }
 }
 
-pub fn render(app: &App, entries: &[QueueEntry], selected: usize, frame: &mut Frame, area: Rect) {
+pub fn render(app: &App, list: &SyncList, frame: &mut Frame, area: Rect) {
+    let (entries, selected) = (&list.entries, list.list.selected);
     let l = app.lang;
     let mut lines = Vec::new();
     if let Some(s) = &app.sync {
@@ -80,7 +81,31 @@ pub fn render(app: &App, entries: &[QueueEntry], selected: usize, frame: &mut Fr
     if entries.is_empty() {
         lines.push(Line::raw(format!("  {}", l.t(Msg::SyncQueueEmpty))));
     }
-    let height = (area.height as usize).saturating_sub(lines.len());
+    // The warnings take the bottom rows (at most a third of the screen), the queue the rest.
+    let mut note_lines = Vec::new();
+    if !list.notes.is_empty() {
+        note_lines.push(Line::styled(
+            format!(" {}", l.t(Msg::OrcaNotes)),
+            theme::BOLD,
+        ));
+        let nrest = (area.width as usize).saturating_sub(1 + 26 + 1 + 3 + 1 + 10 + 1);
+        for n in &list.notes {
+            let version = n.version.map(|v| v.to_string()).unwrap_or_default();
+            let mut out = " ".to_string();
+            for (c, w) in [
+                (n.id.as_str(), 26),
+                (version.as_str(), 3),
+                (n.patient.as_str(), 10),
+            ] {
+                out.push_str(&fit(c, w));
+                out.push(' ');
+            }
+            out.push_str(&fit(&n.warnings.join(" / "), nrest));
+            note_lines.push(Line::styled(out.trim_end().to_string(), theme::WARN));
+        }
+        note_lines.truncate((area.height as usize / 3).max(2));
+    }
+    let height = (area.height as usize).saturating_sub(lines.len() + note_lines.len());
     let start = (selected / height.max(1)) * height.max(1);
     for (i, e) in entries.iter().enumerate().skip(start).take(height) {
         let (marker, mut style) = if i == selected {
@@ -104,6 +129,12 @@ pub fn render(app: &App, entries: &[QueueEntry], selected: usize, frame: &mut Fr
             ),
             style,
         ));
+    }
+    if !note_lines.is_empty() {
+        let used = lines.len();
+        let pad = (area.height as usize).saturating_sub(used + note_lines.len());
+        lines.extend(std::iter::repeat_n(Line::raw(""), pad));
+        lines.extend(note_lines);
     }
     frame.render_widget(Paragraph::new(lines), area);
 }

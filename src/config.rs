@@ -1,4 +1,4 @@
-//! Configuration file (TOML, docs/config.md) and its default location per platform.
+//! Configuration file (TOML, docs/cli.md) and its default location per platform.
 
 use std::path::{Path, PathBuf};
 

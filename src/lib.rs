@@ -1,7 +1,9 @@
 //! onshi: the outage desk for オンライン資格確認.
 //!
-//! `domain` holds the pure rules (no I/O); `store` owns sled; `tui` owns screens and talks
-//! to the store only through `store::Store`; `cli` wires the command line.
+//! `domain` holds the pure rules (no I/O); `store`, `sync`, `card` own their I/O; `tui` is
+//! state + events → update → render without I/O, and `runtime` performs its effects;
+//! `platform` is the one place Linux and Windows differ; `cli` wires the command line.
+//! The layer picture and where each kind of change goes: docs/architecture.md.
 
 // What is true of the code today stays true: no unsafe outside the platform seam
 // (src/platform), no unwrap/expect outside tests (a panic reachable from input would lose

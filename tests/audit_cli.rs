@@ -120,7 +120,7 @@ fn operator_names_cannot_inject_terminal_controls() {
     assert!(out.contains("evil\u{FFFD}[2J"));
 }
 
-/// Every command of issue 8 run against one store: nothing personal in any stderr, in the
+/// Every command that touches records, run against one store: nothing personal in any stderr, in the
 /// audit listing, or in any file that looks like a log.
 #[test]
 fn no_personal_values_in_logs_or_audit() {

@@ -166,7 +166,7 @@ fn reads_the_card_face_incl_rare_kanji_and_ivs() {
     let apdus = c.apdus();
     assert_only_allowed(&apdus);
     assert_eq!(verifies_with_data(&apdus), 1);
-    // The exact sequence of issue 5 §1.
+    // The exact sequence of docs/card.md.
     let f = face_file();
     assert_eq!(
         apdus,
@@ -494,7 +494,7 @@ fn cli_without_pcscd_says_so() {
     assert!(err.contains("手入力"), "{err}");
 }
 
-/// Issue 5 §4: on the form, one key reads the card (PIN typed masked) and fills the four
+/// On the form, one key reads the card (PIN typed masked) and fills the four
 /// fields; the record says so; only allowed APDUs reached the card.
 #[test]
 fn the_desk_reads_the_card_into_the_form() {

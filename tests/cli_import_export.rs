@@ -1,5 +1,5 @@
 //! `onshi import` and `onshi export` as the real binary on a real sled store
-//! (DESIGN.md §3–§5): normalisation on the way in, rejections on stderr, dry runs,
+//! (docs/record.md, docs/cli.md, docs/store.md): normalisation on the way in, rejections on stderr, dry runs,
 //! conflicts, the store lock, usage errors, and file modes.
 
 use std::collections::BTreeSet;

@@ -1,4 +1,4 @@
-//! Store behaviour on real sled files in temp directories (DESIGN.md §5).
+//! Store behaviour on real sled files in temp directories (docs/store.md).
 
 mod common;
 

@@ -499,7 +499,7 @@ fn long_address_scrolls_without_breaking_layout() {
     assert!(x < 80);
 }
 
-// ---- Issue 3: triage, procedure guide, sources, claim basis, counter, repeat
+// ---- Triage, procedure guide, sources, claim basis, counter, repeat
 // patients, follow-up.
 
 fn guide_of(a: &App) -> (onshi::domain::record::IncidentCase, usize) {
@@ -762,7 +762,7 @@ fn followup_recheck_makes_the_qualification_current() {
     assert!(matches!(a.screen, Screen::Followups { .. }));
 }
 
-// ---- Issue 6: kana without an IME.
+// ---- Kana without an IME.
 
 #[test]
 fn romaji_becomes_katakana_in_the_kana_field_with_pending_shown() {
@@ -816,7 +816,7 @@ fn romaji_toggles_and_ime_text_is_normalised() {
     assert_eq!(form(&a).text(FieldId::InsurerNumber), "01040013");
 }
 
-// ---- Issue 4: sync state in the status bar, the sync screen.
+// ---- Sync state in the status bar, the sync screen.
 
 fn status(
     online: Option<bool>,
@@ -950,7 +950,7 @@ fn sync_screen_lists_orca_warnings_below_the_queue() {
     );
 }
 
-// ---- Issue 5: reading the card face from the form.
+// ---- Reading the card face from the form.
 
 fn face(sex: Option<onshi::domain::record::Sex>) -> onshi::card::CardFace {
     onshi::card::CardFace {
@@ -1129,7 +1129,7 @@ fn reader_state_shows_in_the_status_bar() {
         .contains("カード:pcscd停止"));
 }
 
-// ---- Issue 8: who is at the desk.
+// ---- Who is at the desk.
 
 #[test]
 fn operator_is_asked_at_start_and_resumes_an_unsaved_form() {

@@ -1,4 +1,4 @@
-//! The one validation path (`domain::validate`, DESIGN.md §2–§3): normalisation,
+//! The one validation path (`domain::validate`, docs/record.md): normalisation,
 //! conditional rules, copay suggestion, insurer numbers, unsafe text, dates, JSON paths,
 //! round trips, revisions and voids, messages, and a never-panics property.
 

@@ -1,4 +1,4 @@
-//! The card face (券面事項) of a My Number Card over PC/SC — DESIGN.md §7, issue 5.
+//! The card face (券面事項) of a My Number Card over PC/SC (docs/card.md).
 //!
 //! Only the 券面事項入力補助AP (Card Info Input Support AP) is used, and in it only the PIN EF
 //! and the basic-4 EF (name, address, birth date, sex). The individual number EF (`0001`) is

@@ -1,4 +1,4 @@
-//! `onshi card status` and `onshi card read` (DESIGN.md §4, §7).
+//! `onshi card status` and `onshi card read` (docs/cli.md, docs/card.md).
 //!
 //! Exit codes: 0 ok, 1 card or reader problem (or the operator declined), 2 bad usage
 //! (a PIN that is not 4 digits). The four items are printed to stdout because showing them is

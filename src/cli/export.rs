@@ -1,6 +1,6 @@
 //! `onshi export`: the latest version of every record, oldest first.
 //!
-//! `jsonl` is the record itself (DESIGN.md §3). `csv` is for the receipt side: one row
+//! `jsonl` is the record itself (docs/record.md). `csv` is for the receipt side: one row
 //! per record with the claim columns (including the 不詳 coding) and a header row naming
 //! every column; `--encoding cp932` writes it in Windows-31J, with characters outside it
 //! as 〓 and a note on stderr naming the record ids and columns (never the values). `fhir`

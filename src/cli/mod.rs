@@ -1,4 +1,4 @@
-//! The command line (DESIGN.md §4): options shared by every command, then dispatch.
+//! The command line (docs/cli.md): options shared by every command, then dispatch.
 
 mod audit;
 mod card;

@@ -1,4 +1,4 @@
-//! `onshi sync [--once] [--retry-failed]`: deliver queued versions (DESIGN.md §4, §6).
+//! `onshi sync [--once] [--retry-failed]`: deliver queued versions (docs/cli.md, docs/sync.md).
 //!
 //! Exit codes: 0 the queue is empty; 3 the target is unreachable (`--once`; nothing is
 //! lost); 1 versions are held as refused by the target (or the store failed); 2 the

@@ -1,4 +1,4 @@
-//! How a record is billed (DESIGN.md §1): the numbers the receipt software is given,
+//! How a record is billed (docs/procedure.md): the numbers the receipt software is given,
 //! including the 不詳 coding, and the copay to collect at the counter.
 
 use crate::domain::insurer::{

@@ -1,4 +1,4 @@
-//! Copay ratio suggestion by age on the service date (DESIGN.md §2).
+//! Copay ratio suggestion by age on the service date (docs/record.md).
 //!
 //! Pure: callers pass both dates; no clock. Date arithmetic saturates instead of panicking.
 

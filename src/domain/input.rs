@@ -1,7 +1,7 @@
 //! Raw input as typed in the form or read from an import line: strings, not yet checked.
 //!
 //! Both the form and `onshi import` produce a `RecordInput` and hand it to
-//! `domain::validate::record`, so there is one validation path (issue 2 §5).
+//! `domain::validate::record`, so there is one validation path (docs/record.md).
 
 use serde::{Deserialize, Serialize};
 

@@ -4,7 +4,7 @@
 
 use crate::domain::record::ClaimBasis;
 
-/// 不詳 insurer number of DESIGN.md §1 (fails the check digit on purpose).
+/// 不詳 insurer number of docs/procedure.md (fails the check digit on purpose).
 pub const UNKNOWN_INSURER: &str = "77777777";
 /// 不詳 insurer number for receipt software that insists on a valid check digit.
 pub const UNKNOWN_INSURER_VALID: &str = "77777779";

@@ -1,4 +1,4 @@
-//! The MHLW outage procedure (DESIGN.md §1) as data: per incident case, which
+//! The MHLW outage procedure (docs/procedure.md) as data: per incident case, which
 //! qualification sources can be used, and whether システム障害時モード applies.
 //! The words shown to staff live in the i18n catalogue, keyed by case.
 
@@ -58,7 +58,7 @@ pub fn needs_declaration(source: VerificationSource) -> bool {
     source == VerificationSource::Declaration
 }
 
-/// The claim basis a record supports (DESIGN.md §1): current when a source showed the
+/// The claim basis a record supports (docs/procedure.md): current when a source showed the
 /// present qualification with its numbers, past when only old numbers are known (an
 /// expired card, an earlier visit, a declaration that names them), else 不詳.
 pub fn claim_basis(

@@ -1,4 +1,4 @@
-//! Queries that do not decode every record (issue 7: the first frame with 100,000 records).
+//! Queries that do not decode every record (BENCHMARKS.md: the first frame with 100,000 records).
 //!
 //! - [`Store::records_created_between`]: record ids are ULIDs minted when the record is
 //!   created, and ULIDs sort by their millisecond timestamp, so the records created in a

@@ -1,4 +1,4 @@
-//! The store (DESIGN.md §5): one sled database per terminal.
+//! The store (docs/store.md): one sled database per terminal.
 //!
 //! Trees:
 //! - `records`: id → latest version JSON
@@ -8,6 +8,7 @@
 //! - `audit`: seq (u64 BE) → [`AuditEntry`] JSON (no personal field values)
 //! - `meta`: `schema_version` (u32 BE), `terminal_id` (UTF-8), `last_operator` (UTF-8),
 //!   `crypto` (encryption settings, see `crypto.rs`; absent for a plain store)
+//! - `index`: derived counts and follow-ups, kept up to date from the audit trail (`index.rs`)
 //! - `orca`: record id → [`OrcaLink`] JSON, the ORCA 患者番号 a record was delivered to
 //!   (`orca.rs`)
 //!

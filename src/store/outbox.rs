@@ -1,4 +1,4 @@
-//! What sync needs from the outbox (DESIGN.md §6): the queue with each entry's delivery
+//! What sync needs from the outbox (docs/sync.md): the queue with each entry's delivery
 //! state, marking entries delivered or failed, and the operator's retry.
 //!
 //! An outbox value is `{"id","version"}` as written by a save; sync adds `attempts` and,

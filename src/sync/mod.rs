@@ -1,4 +1,4 @@
-//! Sync (DESIGN.md §6): deliver every queued version once connectivity returns, lose
+//! Sync (docs/sync.md): deliver every queued version once connectivity returns, lose
 //! nothing.
 //!
 //! - [`Target`]: where versions go (`http`, `dir`, `orca` or `none`), built from `[sync]`.

@@ -1,4 +1,4 @@
-//! Where queued versions go (DESIGN.md §6): an HTTP receiver or a shared folder.
+//! Where queued versions go (docs/sync.md): an HTTP receiver or a shared folder.
 //!
 //! A target only answers "delivered", "refused" (held for the operator) or "unreachable"
 //! (retry later); ordering, bookkeeping and backoff live in `pass` and `worker`.

@@ -155,7 +155,7 @@ mod required;
 
 pub use required::{required, Required};
 
-/// Whether 事業所名 is required (DESIGN.md §2).
+/// Whether 事業所名 is required (docs/record.md).
 pub fn employer_required(kind: Option<InsuranceKind>, insurer_name: Option<&str>) -> bool {
     matches!(
         kind,
@@ -228,7 +228,7 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
     let checked_at = c.timestamp("verification.checked_at", &input.verification.checked_at);
 
     // Declaration. Its own items are asked only when no document gave the
-    // qualification (the 申立書 is the fallback, issue 3 §2).
+    // qualification (the 申立書 is the fallback, docs/procedure.md).
     let decl_needed = procedure::needs_declaration(source);
     let d = &input.declaration;
     let has_valid_card = d.has_valid_card;
@@ -466,7 +466,7 @@ pub fn void(old: &Record, reason: &str, ctx: &Context) -> Result<Record, Vec<Fie
 }
 
 /// After recovery: the online recheck's numbers become the next version, the claim
-/// basis becomes current and the follow-up is done (issue 3 §6).
+/// basis becomes current and the follow-up is done (docs/procedure.md).
 pub fn recheck(
     old: &Record,
     numbers: &crate::domain::input::InsuranceInput,

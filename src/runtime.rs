@@ -88,6 +88,7 @@ pub fn perform_save(
         SaveKind::Followup => {
             store.update_and_clear_draft(record, operator, AuditAction::Followup, DRAFT_KEY)
         }
+        SaveKind::Settle => store.update(record, operator, AuditAction::Settle),
     }
 }
 

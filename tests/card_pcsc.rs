@@ -504,8 +504,8 @@ fn the_desk_reads_the_card_into_the_form() {
     let store = dir.path().join("store");
     let t = common::tmux::Tmux::start("card", &store, "--operator 佐藤");
     t.wait_for("カード:カードあり");
-    // 3-1 (face-auth reader broken); the declaration is the third source there.
-    t.keys(&["F2", "3", "Down", "Down", "Enter"]);
+    // 3-1 (face-auth reader broken); the declaration is the last of its six sources.
+    t.keys(&["F2", "3", "Down", "Down", "Down", "Down", "Down", "Enter"]);
     t.wait_for("被保険者資格申立書");
     t.keys(&["F12"]);
     t.wait_for("残り回数: 3");

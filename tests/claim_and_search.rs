@@ -21,7 +21,7 @@ fn make(json: &str, id: &str, created: &str) -> Record {
 
 fn declaration(kind: &str, kana: &str, birth: &str, extra: &str) -> String {
     format!(
-        r#"{{"incident":{{"case":"3-4"}},"declaration":{{"has_valid_card":false,"insurance_kind":"{kind}",
+        r#"{{"incident":{{"case":"3-4"}},"declaration":{{"has_valid_card":true,"insurance_kind":"{kind}",
         "employer_name":"株式会社テスト","name":"山田　花子","name_kana":"{kana}","birth_date":"{birth}",
         "sex":"female","address":"東京都港区1-1","signer":"patient","phone":"090-1234-5678"{extra}}}}}"#
     )

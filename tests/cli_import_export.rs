@@ -188,7 +188,7 @@ fn senior_record() -> Value {
         "service_date": "2026-11-28",
         "incident": {"case": "3-2"},
         "declaration": {
-            "has_valid_card": false,
+            "has_valid_card": true,
             "insurance_kind": "shaho",
             "employer_name": "佐藤商店",
             "copay_ratio": 30,
@@ -297,7 +297,7 @@ fn import_three_valid_records_and_export_them_normalised() {
     assert_eq!(yamada["service_date"], "2026-11-28");
     assert_eq!(
         yamada["copay"],
-        json!({"ratio": 30, "reason": "default", "amount_yen": null})
+        json!({"ratio": 30, "reason": "default", "amount_yen": null, "points": null})
     );
 
     let suzuki = by_name(&records, "鈴木　花");

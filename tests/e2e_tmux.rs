@@ -159,7 +159,10 @@ fn power_cut_intake_through_follow_up_completion() {
     t.text("０１０４００１３");
     t.keys(&["Tab", "Tab"]);
     t.text("1234");
-    t.keys(&["F9"]);
+    // Declared 国保, confirmed 協会けんぽ: said on the spot.
+    t.wait_for("保険者の種別が違います（国保 → 社保）");
+    // The ratio the confirmed qualification gives (3割).
+    t.keys(&["Tab", "Tab", "Right", "F9"]);
     let review = t.wait_for("請求区分");
     assert!(review.contains("現在の資格"), "{review}");
     t.keys(&["F5"]);
@@ -319,7 +322,7 @@ fn escape_sequences_in_stored_names_never_reach_the_terminal() {
     let evil = "山田\u{1b}]0;PWNED\u{7}\u{1b}[2J\u{1b}[31mRED";
     let line = serde_json::json!({
         "incident": {"case": "3-4"},
-        "declaration": {"has_valid_card": false, "insurance_kind": "kokuho", "name": evil,
+        "declaration": {"has_valid_card": true, "insurance_kind": "kokuho", "name": evil,
             "name_kana": "ヤマダ", "birth_date": "1981-04-01", "sex": "male",
             "address": "東京都", "signer": "patient"}
     })

@@ -32,33 +32,42 @@ fn txt_has_the_form_in_aligned_columns() {
     let rec = guardian_record();
     desk.seed(std::slice::from_ref(&rec), "佐藤");
     let out = ok(&desk.onshi(&["print", &rec.id, "--format", "txt"]));
+    // The official form (別紙様式 of the MHLW guidance, seed l.130–166), in its words;
+    // long sentences wrap, so they are looked for with the line breaks taken out.
+    let joined = out.replace('\n', "");
     for needle in [
         "被保険者資格申立書",
-        "１．保険の情報",
-        "２．ご本人の情報",
-        "☑はい",
-        "☐いいえ",
+        "有効な保険証の交付を受けており、医療保険等の被保険者資格について、下記の通り申し立てます。",
+        "※ □には、あてはまる場合に「✓」を記入してください。",
+        "1 保険証等に関する事項",
+        "2 マイナンバーカードの券面事項",
+        "☑有効な保険証の交付を受けている",
         "☑社保",
         "☐国保",
-        "☑それ以前",
+        "☐後期",
+        "☐わからない",
+        "☑それより前",
         "☑3割",
         "☑男",
         "☐女",
+        "☑昭和",
+        "56年4月1日",
+        "※1 保険種別で社保",
+        "保険者が国民健康保険組合の場合は、事業所名の記載をお願いします。",
+        "保険者から差額を請求等させていただく場合があります。",
+        "※3 マイナンバーカードの表面に記載された内容（フリガナを除く）をそのまま記載してください。",
+        "※4 (患者との関係)欄は、保護者の方が署名された場合にご記入ください。",
         fixtures::NAME,
         fixtures::KANA,
         fixtures::ADDRESS,
         fixtures::PHONE,
-        "昭和56年4月1日",  // 和暦
         "令和8年11月28日", // 申立日
         "署名",
-        "☐本人",
-        "☑代理人",
-        "続柄",
+        "患者との関係※4",
         "母",
-        "上記のとおり申し立てます。",
         &rec.id,
     ] {
-        assert!(out.contains(needle), "missing {needle:?}:\n{out}");
+        assert!(joined.contains(needle), "missing {needle:?}:\n{out}");
     }
     // Values start in one column whatever the width of the label (kanji count double).
     let col = |label: &str| {
@@ -70,7 +79,7 @@ fn txt_has_the_form_in_aligned_columns() {
             .find(|c: char| c != ' ')
             .map(|i| label.len() + i)
             .unwrap();
-        line[..value_start].width()
+        line[..value_start].width_cjk()
     };
     let c = col("氏名");
     for label in [
@@ -89,6 +98,39 @@ fn txt_has_the_form_in_aligned_columns() {
         .any(|l| l.starts_with("署名 ") && l.contains("_____")));
     // Plain text: no markup left from escaping.
     assert!(out.contains("<script>alert(1)</script>"));
+}
+
+#[test]
+fn only_a_declaration_prints_and_the_relationship_is_the_guardians() {
+    let desk = Desk::new();
+    // Signed by the patient: 患者との関係 stays empty (※4, seed l.166).
+    let own = fixtures::record();
+    // Case 1 rests on the patient's statement, a document-verified intake on the document:
+    // neither is a 申立書 (its premise 「有効な保険証の交付を受けており」, seed l.134).
+    let mut statement = fixtures::record();
+    statement.id = "01JDQ7Z3X4K5M6N7P8Q9R0S1T3".into();
+    statement.incident.case = onshi::domain::record::IncidentCase::NotIssued;
+    statement.verification.source = onshi::domain::record::VerificationSource::Statement;
+    let mut document = fixtures::record();
+    document.id = "01JDQ7Z3X4K5M6N7P8Q9R0S1T4".into();
+    document.verification.source = onshi::domain::record::VerificationSource::Certificate;
+    desk.seed(&[own.clone(), statement.clone(), document.clone()], "佐藤");
+    let out = ok(&desk.onshi(&["print", &own.id, "--format", "txt"]));
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("患者との関係"))
+        .expect("relationship line");
+    assert_eq!(line.trim_end(), "患者との関係※4", "{out}");
+    for (rec, how) in [(&statement, "患者の申告"), (&document, "資格確認書")] {
+        let out = desk.onshi(&["print", &rec.id, "--format", "html"]);
+        assert_eq!(code(&out), 1);
+        assert!(out.stdout.is_empty());
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("申立書ではありません") && err.contains(how),
+            "{err}"
+        );
+    }
 }
 
 #[test]

@@ -13,7 +13,6 @@ use onshi::domain::insurer::{
 };
 use onshi::domain::kana::{is_full_width_katakana, normalize_kana};
 use onshi::domain::phone::normalize_phone;
-use onshi::domain::record::ClaimBasis;
 use onshi::domain::text::{clean_text, is_unsafe_char, neutralize_for_terminal};
 
 /// Text that looks like what clerks, IMEs, card readers and broken files produce.
@@ -130,26 +129,30 @@ proptest! {
     }
 
     #[test]
-    fn insurer_numbers_never_panic_and_accepted_ones_are_normal(s in wild(), basis in 0usize..3) {
-        let basis = [ClaimBasis::Current, ClaimBasis::Past, ClaimBasis::Unknown][basis];
-        if let Ok(n) = parse_insurer_number(&s, basis) {
+    fn insurer_numbers_never_panic_and_accepted_ones_are_normal(s in wild()) {
+        if let Ok(n) = parse_insurer_number(&s) {
             prop_assert!(n.len() == 6 || n.len() == 8, "{}", n);
             prop_assert!(n.bytes().all(|b| b.is_ascii_digit()), "{}", n);
-            prop_assert_eq!(parse_insurer_number(&n, basis), Ok(n.clone()));
+            prop_assert_eq!(parse_insurer_number(&n), Ok(n.clone()));
         }
     }
 
+    /// A well-formed number (法別 of a health insurer, 都道府県 01–47) with its check digit
+    /// is accepted, typed full-width too; any other last digit is refused.
     #[test]
-    fn a_number_with_its_check_digit_is_accepted(body in "[0-9]{5}|[0-9]{7}") {
+    fn a_number_with_its_check_digit_is_accepted(
+        houbetsu in proptest::sample::select(&onshi::domain::insurer::HOUBETSU[..]),
+        pref in 1u8..=47,
+        rest in "[0-9]{3}",
+        eight in any::<bool>(),
+    ) {
+        let body = if eight { format!("{houbetsu}{pref:02}{rest}") } else { format!("{pref:02}{rest}") };
         let digit = check_digit(&body).expect("check digit of 5 or 7 digits");
         let n = format!("{body}{digit}");
-        // 77777777 is the 不詳 code, valid only for an unknown claim.
-        let basis = if n == "77777777" { ClaimBasis::Unknown } else { ClaimBasis::Current };
-        prop_assert_eq!(parse_insurer_number(&n, basis), Ok(n.clone()));
-        prop_assert_eq!(parse_insurer_number(&full_width_digits(&n), basis), Ok(n.clone()));
-        // Any other last digit is refused.
+        prop_assert_eq!(parse_insurer_number(&n), Ok(n.clone()));
+        prop_assert_eq!(parse_insurer_number(&full_width_digits(&n)), Ok(n.clone()));
         let wrong = format!("{body}{}", (digit + 1) % 10);
-        prop_assert!(parse_insurer_number(&wrong, ClaimBasis::Current).is_err());
+        prop_assert!(parse_insurer_number(&wrong).is_err());
     }
 
     #[test]

@@ -63,7 +63,7 @@ fn check(store: &Store) -> Result<(), TestCaseError> {
     let all = store.list().unwrap();
     let mut want: Vec<Record> = all
         .iter()
-        .filter(|r| r.status == Status::Active && r.followup.needed)
+        .filter(|r| r.awaits_followup())
         .cloned()
         .collect();
     want.sort_by(|a, b| {

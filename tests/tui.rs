@@ -533,19 +533,34 @@ fn triage_offers_each_case_on_one_key_and_shows_its_procedure() {
     insta::assert_snapshot!("guide_3_4_en", screen(&a));
 }
 
+/// The guide lists the sources the case offers (docs/procedure.md): マイナポータル never
+/// for a defective card (seed 「※3-2は不可」), システム障害時モード with the help desk for
+/// 3-1 and 3-2 (the system reachable) and 3-3 and 3-4 (on the spot or later, ※2), and
+/// the patient's statement, not the 申立書, in case 1.
 #[test]
-fn card_defect_guide_has_no_mynaportal_and_outage_mode_only_where_it_applies() {
-    for (k, mynaportal, outage) in [
-        ('4', false, false),
-        ('5', true, false),
-        ('6', true, true),
-        ('3', false, true),
+fn the_guide_offers_exactly_the_sources_of_the_case() {
+    for (k, mynaportal, outage, declaration, statement) in [
+        ('1', false, false, false, true),
+        ('2', false, false, true, false),
+        ('3', true, true, true, false),
+        ('4', false, true, true, false),
+        ('5', true, true, true, false),
+        ('6', true, true, true, false),
     ] {
         let mut a = app(Lang::Ja);
         send(&mut a, vec![key(KeyCode::F(2)), key(KeyCode::Char(k))]);
         let s = screen(&a);
-        assert_eq!(s.contains("マイナポータル"), mynaportal, "{k}: {s}");
-        assert_eq!(s.contains("ヘルプデスク"), outage, "{k}: {s}");
+        // The source list: the lines between its heading and the note.
+        let list: String = s
+            .lines()
+            .skip_while(|l| !l.contains("資格を確認した方法"))
+            .take_while(|l| !l.starts_with("メモ"))
+            .collect();
+        assert_eq!(list.contains("マイナポータル"), mynaportal, "{k}: {s}");
+        assert_eq!(list.contains("システム障害時モード"), outage, "{k}: {s}");
+        assert_eq!(list.contains("被保険者資格申立書"), declaration, "{k}: {s}");
+        assert_eq!(list.contains("患者の申告"), statement, "{k}: {s}");
+        assert_eq!(s.contains("ヘルプデスク 0800-080-4583"), outage, "{k}: {s}");
     }
 }
 
@@ -572,13 +587,15 @@ fn certificate_source_skips_the_declaration_and_needs_the_numbers() {
     // The source cycles only through what case 3-3 allows.
     focus(&mut a, FieldId::Source);
     let mut seen = Vec::new();
-    for _ in 0..5 {
+    for _ in 0..6 {
         send(&mut a, vec![key(KeyCode::Right)]);
         seen.push(form(&a).source().unwrap());
     }
-    use onshi::domain::record::VerificationSource as V;
+    use onshi::domain::record::{IncidentCase, VerificationSource as V};
+    let offered = onshi::domain::procedure::sources(IncidentCase::TerminalBroken);
+    assert!(seen.iter().all(|s| offered.contains(s)), "{seen:?}");
     assert!(
-        !seen.contains(&V::OutageMode) && !seen.contains(&V::OnlineRecheck),
+        !seen.contains(&V::OnlineRecheck) && !seen.contains(&V::Statement),
         "{seen:?}"
     );
     while form(&a).source() != Some(V::Certificate) {
@@ -664,8 +681,8 @@ fn kouki_unknown_claim_uses_the_eight_digit_insured_number() {
     let s = screen(&a);
     assert!(s.contains("番号 77777777 "), "{s}");
     assert!(!s.contains("777777777"), "{s}");
-    // Declared 1割 for a 45-year-old 後期 member differs from the age suggestion: warned.
-    assert!(s.contains("年齢からの目安と異なります"), "{s}");
+    // A 後期 member's declared 1割 is what is collected: nothing to warn about.
+    assert!(!s.contains("年齢からの目安と異なります"), "{s}");
 }
 
 fn saved_record(lang: Lang) -> Record {
@@ -731,11 +748,31 @@ fn followup_recheck_makes_the_qualification_current() {
     insta::assert_snapshot!("followups_ja", screen(&a));
     send(&mut a, vec![key(KeyCode::Enter)]);
     assert_eq!(form(&a).focus, FieldId::InsurerNumber);
+    // Whose record it is, as the outage-mode lookup asks.
+    let s = screen(&a);
+    assert!(
+        s.contains("確認する方: 山田　花子（ヤマダ　ハナコ）"),
+        "{s}"
+    );
     type_text(&mut a, "01040013");
+    // Declared 国保, confirmed 協会けんぽ (法別 01): said before saving.
+    assert!(
+        screen(&a).contains("保険者の種別が違います"),
+        "{}",
+        screen(&a)
+    );
     focus(&mut a, FieldId::Number);
     type_text(&mut a, "12345");
     send(&mut a, vec![key(KeyCode::F(9))]);
-    assert!(screen(&a).contains("オンライン再確認の結果を保存します"));
+    // The confirmed ratio is asked.
+    assert_eq!(form(&a).focus, FieldId::ConfirmedRatio);
+    send(&mut a, vec![key(KeyCode::Right)]);
+    send(&mut a, vec![key(KeyCode::F(9))]);
+    assert!(
+        screen(&a).contains("確認した資格を保存します"),
+        "{}",
+        screen(&a)
+    );
     let effects = send(&mut a, vec![key(KeyCode::F(5))]);
     let [Effect::Save {
         record,
@@ -760,6 +797,96 @@ fn followup_recheck_makes_the_qualification_current() {
         }],
     );
     assert!(matches!(a.screen, Screen::Followups { .. }));
+}
+
+/// Case 1 on the patient's statement, 10割 collected pending: once the qualification is
+/// confirmed at 3割 the difference is refunded, kept on the record and listed until it is
+/// marked settled (seed l.9–12 「柔軟に対応」).
+#[test]
+fn a_pending_full_copay_is_refunded_after_the_recheck_and_then_settled() {
+    let line = r#"{"incident":{"case":"1"},"verification":{"source":"statement"},
+        "declaration":{"insurance_kind":"shaho","employer_name":"株式会社オンシ商事",
+        "name":"山田　花子","name_kana":"ヤマダ　ハナコ","birth_date":"昭和56年4月1日",
+        "sex":"female","address":"東京都千代田区霞が関1-2-2"},
+        "copay":{"ratio":100,"points":1234}}"#;
+    let input: RecordInput = serde_json::from_str(line).unwrap();
+    let ctx = Context {
+        now: now(),
+        terminal_id: "reception-1".into(),
+        operator: "佐藤".into(),
+        new_id: "01JF0000000000000000000009".into(),
+    };
+    let rec = validate::record(&input, &ctx).unwrap();
+    assert_eq!(rec.copay.amount_yen, Some(12340));
+    let mut a = app(Lang::Ja);
+    send(&mut a, vec![key(KeyCode::F(4))]);
+    send(&mut a, vec![Event::Followups(vec![rec.clone()])]);
+    send(&mut a, vec![key(KeyCode::Enter)]);
+    type_text(&mut a, "01040013");
+    focus(&mut a, FieldId::Number);
+    type_text(&mut a, "12345");
+    focus(&mut a, FieldId::ConfirmedRatio);
+    send(&mut a, vec![key(KeyCode::Right)]);
+    assert_eq!(form(&a).choice_code(FieldId::ConfirmedRatio), Some("30"));
+    // The form says what is owed before saving: 1,234 points at 3割 is 3,700 円.
+    let s = screen(&a);
+    assert!(s.contains("返金 8,640円"), "{s}");
+    send(&mut a, vec![key(KeyCode::F(9))]);
+    let effects = send(&mut a, vec![key(KeyCode::F(5))]);
+    let [Effect::Save {
+        record: confirmed,
+        kind: SaveKind::Followup,
+    }] = effects.as_slice()
+    else {
+        panic!("{effects:?}\n{}", screen(&a));
+    };
+    assert_eq!(confirmed.followup.confirmed_ratio, Some(30));
+    assert_eq!(confirmed.followup.difference_yen, Some(-8640));
+    assert!(confirmed.followup.settled_at.is_none());
+    let effects = send(
+        &mut a,
+        vec![Event::Saved {
+            kind: SaveKind::Followup,
+        }],
+    );
+    assert!(effects.contains(&Effect::LoadFollowups), "{effects:?}");
+    // Still listed: the refund is open.
+    send(&mut a, vec![Event::Followups(vec![(**confirmed).clone()])]);
+    let s = screen(&a);
+    assert!(s.contains("返金 8,640円"), "{s}");
+    // Enter has nothing left to confirm; F5 marks the refund as done.
+    send(&mut a, vec![key(KeyCode::Enter)]);
+    assert!(
+        screen(&a).contains("差額の精算が済んだら"),
+        "{}",
+        screen(&a)
+    );
+    let effects = send(&mut a, vec![key(KeyCode::F(5))]);
+    let [Effect::Save {
+        record: settled,
+        kind: SaveKind::Settle,
+    }] = effects.as_slice()
+    else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(settled.version, confirmed.version + 1);
+    assert!(settled.followup.settled_at.is_some());
+    assert!(!settled.awaits_followup());
+    send(
+        &mut a,
+        vec![Event::Saved {
+            kind: SaveKind::Settle,
+        }],
+    );
+    assert!(screen(&a).contains("精算済みにしました"), "{}", screen(&a));
+    // Nothing to settle on a record without a difference.
+    send(&mut a, vec![Event::Followups(vec![rec])]);
+    send(&mut a, vec![key(KeyCode::F(5))]);
+    assert!(
+        screen(&a).contains("精算する差額はありません"),
+        "{}",
+        screen(&a)
+    );
 }
 
 // ---- Kana without an IME.

@@ -9,8 +9,7 @@ use proptest::prelude::*;
 
 use onshi::domain::era::{DateError, Era};
 use onshi::domain::input::{
-    CopayInput, DeclarationInput, FollowupInput, IncidentInput, InsuranceInput, RecordInput,
-    VerificationInput,
+    CopayInput, DeclarationInput, IncidentInput, InsuranceInput, RecordInput, VerificationInput,
 };
 use onshi::domain::insurer::{InsurerError, NumberError};
 use onshi::domain::kana::KanaError;
@@ -100,6 +99,29 @@ fn valid_input() -> RecordInput {
     }
 }
 
+/// `input` as the form would have it with `source`: the items that source does not ask
+/// are left out (the form never shows them), and the case is one that offers it.
+fn as_source(mut input: RecordInput, source: &str) -> RecordInput {
+    input.verification.source = s(source);
+    let d = &mut input.declaration;
+    if source != "declaration" {
+        d.has_valid_card = None;
+        d.issued_when = None;
+        d.issued_note = None;
+        d.declared_on = None;
+        d.signer = None;
+        d.signer_relationship = None;
+    }
+    if source != "declaration" && source != "statement" {
+        d.insurer_name = None;
+        d.employer_name = None;
+    }
+    if source == "statement" {
+        input.incident.case = s("1");
+    }
+    input
+}
+
 fn ok(input: &RecordInput) -> Record {
     match validate::record(input, &ctx()) {
         Ok(r) => r,
@@ -183,10 +205,12 @@ fn full_valid_input_becomes_the_normalised_record() {
             ratio: 30,
             reason: CopayReason::Default,
             amount_yen: None,
+            points: None,
         },
         followup: Followup {
             needed: true,
             done_at: None,
+            ..Default::default()
         },
     };
     assert_eq!(rec, expected);
@@ -380,14 +404,17 @@ fn employer_required_for_kokuho_kumiai() {
     }
     assert!(validate::employer_required(
         Some(InsuranceKind::Kokuho),
-        Some("文芸美術国保組合")
+        Some("文芸美術国保組合"),
+        None
     ));
     assert!(!validate::employer_required(
         Some(InsuranceKind::Kokuho),
-        Some("葛飾区")
+        Some("葛飾区"),
+        None
     ));
     assert!(!validate::employer_required(
         Some(InsuranceKind::Kouki),
+        None,
         None
     ));
 }
@@ -597,33 +624,56 @@ fn copay_suggestion_at_boundary_days() {
 }
 
 #[test]
-fn explicit_copay_ratio_wins_and_must_be_10_20_30() {
-    for bad in [25u8, 0, 5, 100, 255] {
+fn explicit_copay_must_follow_the_age_rules() {
+    // Born 1981, service 2026-11-28, 社保: 3割 by default (seed l.94 「3割等」).
+    for bad in [25u8, 0, 5, 255] {
         let mut input = valid_input();
         input.copay.ratio = Some(bad);
         assert_only(&errs(&input), "copay.ratio", Problem::Ratio { value: bad });
     }
-    // An explicit ratio without a reason is "declared".
     let mut input = valid_input();
     input.copay = CopayInput {
-        ratio: Some(20),
+        ratio: Some(30),
         reason: None,
         amount_yen: Some(1200),
+        points: None,
     };
-    let rec = ok(&input);
     assert_eq!(
-        rec.copay,
+        ok(&input).copay,
         Copay {
-            ratio: 20,
-            reason: CopayReason::Declared,
-            amount_yen: Some(1200)
+            ratio: 30,
+            reason: CopayReason::Default,
+            amount_yen: Some(1200),
+            points: None,
         }
     );
-    // With a reason, both are kept.
-    input.copay.reason = s("preschool");
-    assert_eq!(ok(&input).copay.reason, CopayReason::Preschool);
+    input.copay.reason = s("default");
+    assert_eq!(ok(&input).copay.reason, CopayReason::Default);
+    // A ratio or reason the age does not give is refused at what is wrong, naming what
+    // the age does give.
+    for (ratio, reason, field) in [
+        (20, None, "copay.ratio"),
+        (30, Some("preschool"), "copay.reason"),
+        (30, Some("kouki"), "copay.reason"),
+    ] {
+        input.copay.ratio = Some(ratio);
+        input.copay.reason = reason.map(str::to_string);
+        assert_only(
+            &errs(&input),
+            field,
+            Problem::CopayContradicts {
+                ratio: 30,
+                reason: "default",
+            },
+        );
+    }
+    input.copay.ratio = Some(30);
     input.copay.reason = s("whatever");
     assert_eq!(fields(&errs(&input)), BTreeSet::from(["copay.reason"]));
+    // 10割 only in case 1 on the patient's statement (seed l.9–12).
+    input.copay.reason = None;
+    input.copay.ratio = Some(100);
+    assert_only(&errs(&input), "copay.ratio", Problem::FullCopayNotAllowed);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -637,7 +687,6 @@ fn insurer_numbers_with_valid_check_digits_pass() {
         ("06010391", "06010391"),
         ("33120015", "33120015"),
         ("131011", "131011"),
-        ("77777779", "77777779"),
         ("０１０４００１３", "01040013"),
         ("0104 0013", "01040013"),
     ] {
@@ -671,36 +720,23 @@ fn insurer_number_errors() {
     }
 }
 
+/// 77777777, 77777779 and 99999999 are claim codes (docs/procedure.md; the seed's 不詳
+/// claim, l.100): onshi writes them on the claim itself, a document never shows one.
 #[test]
-fn unknown_insurer_code_needs_unknown_basis() {
-    for basis in [None, s("current"), s("past")] {
-        let mut input = valid_input();
-        input.insurance.basis = basis;
-        input.insurance.insurer_number = s("77777777");
-        assert_only(
-            &errs(&input),
-            "insurance.insurer_number",
-            Problem::Insurer(InsurerError::UnknownCodeNeedsUnknownBasis),
-        );
-    }
-    let mut input = valid_input();
-    input.insurance.basis = s("unknown");
-    input.insurance.insurer_number = s("77777777");
-    input.insurance.number = s("777777777");
-    input.insurance.symbol = None;
-    let rec = ok(&input);
-    assert_eq!(rec.insurance.basis, ClaimBasis::Unknown);
-    assert_eq!(rec.insurance.insurer_number.as_deref(), Some("77777777"));
-    assert_eq!(rec.insurance.number.as_deref(), Some("777777777"));
-    // The check-digit-valid variant passes with any basis.
-    for basis in ["current", "past", "unknown"] {
-        let mut input = valid_input();
-        input.insurance.basis = s(basis);
-        input.insurance.insurer_number = s("77777779");
-        assert_eq!(
-            ok(&input).insurance.insurer_number.as_deref(),
-            Some("77777779")
-        );
+fn claim_codes_are_never_a_documents_insurer_number() {
+    for code in ["77777777", "77777779", "99999999"] {
+        for basis in [None, s("current"), s("past"), s("unknown")] {
+            let mut input = valid_input();
+            input.insurance.basis = basis;
+            input.insurance.insurer_number = s(code);
+            assert!(
+                errs(&input).contains(&FieldError::new(
+                    "insurance.insurer_number",
+                    Problem::Insurer(InsurerError::ClaimCode)
+                )),
+                "{code}"
+            );
+        }
     }
 }
 
@@ -754,8 +790,7 @@ fn basis_defaults_from_source_and_numbers() {
         ),
     ];
     for &(source, number, service, want) in table {
-        let mut input = valid_input();
-        input.verification.source = s(source);
+        let mut input = as_source(valid_input(), source);
         input.insurance.insurer_number = number.map(str::to_string);
         input.service_date = s(service);
         let rec = ok(&input);
@@ -766,19 +801,19 @@ fn basis_defaults_from_source_and_numbers() {
             "{source} {number:?} {service}"
         );
     }
-    // A stated current or past basis needs the number it claims on, and so does a
-    // document that showed the qualification.
-    for (source, basis) in [
-        ("declaration", Some("current")),
-        ("declaration", Some("past")),
-        ("certificate", None),
-        ("mynaportal", None),
+    // A document that showed the qualification shows both its numbers.
+    for (source, missing) in [
+        ("certificate", "insurance.insurer_number"),
+        ("mynaportal", "insurance.number"),
+        ("outage_mode", "insurance.insurer_number"),
     ] {
-        let mut input = valid_input();
-        input.verification.source = s(source);
-        input.insurance.basis = basis.map(str::to_string);
-        input.insurance.insurer_number = None;
-        assert_only(&errs(&input), "insurance.insurer_number", Problem::Required);
+        let mut input = as_source(valid_input(), source);
+        if missing == "insurance.number" {
+            input.insurance.number = None;
+        } else {
+            input.insurance.insurer_number = None;
+        }
+        assert_only(&errs(&input), missing, Problem::Required);
     }
     // 不詳 with no numbers at all needs a later check.
     let mut input = valid_input();
@@ -802,7 +837,7 @@ fn declaration_items_are_asked_only_for_a_declaration() {
             "declaration.employer_name"
         ])
     );
-    input.verification.source = s("certificate");
+    let input = as_source(input, "certificate");
     let rec = ok(&input);
     assert_eq!(rec.verification.source, VerificationSource::Certificate);
     assert_eq!(rec.declaration.has_valid_card, None);
@@ -1233,7 +1268,7 @@ fn reported_fields_are_paths_of_the_record_json() {
 fn varied_inputs() -> Vec<RecordInput> {
     let mut out = vec![valid_input()];
 
-    // 80-year-old 後期 patient, guardian signs, 不詳 claim, later verification done.
+    // 80-year-old 後期 patient, guardian signs, 不詳 claim (no numbers known).
     let mut kouki = valid_input();
     kouki.id = s(OTHER_ID);
     kouki.terminal_id = s("reception-9");
@@ -1246,12 +1281,12 @@ fn varied_inputs() -> Vec<RecordInput> {
         note: None,
     };
     kouki.verification = VerificationInput {
-        source: s("mynaportal"),
+        source: s("declaration"),
         checked_at: s("2026-11-27T17:50:00+09:00"),
         card_read: Some(true),
     };
     kouki.declaration = DeclarationInput {
-        has_valid_card: Some(false),
+        has_valid_card: Some(true),
         insurance_kind: s("kouki"),
         insurer_name: s("東京都後期高齢者医療広域連合"),
         employer_name: None,
@@ -1270,36 +1305,28 @@ fn varied_inputs() -> Vec<RecordInput> {
     };
     kouki.insurance = InsuranceInput {
         basis: s("unknown"),
-        insurer_number: s("77777777"),
+        insurer_number: None,
         symbol: None,
-        number: s("77777777"),
+        number: None,
         branch: None,
     };
     kouki.copay = CopayInput {
         ratio: None,
         reason: None,
         amount_yen: Some(330),
-    };
-    kouki.followup = FollowupInput {
-        needed: Some(false),
-        done_at: s("2026-11-28T08:00:00+09:00"),
+        points: None,
     };
     out.push(kouki);
 
     // A preschool child on 国保 with a 6-digit insurer and past qualification.
-    let mut child = valid_input();
+    let mut child = as_source(valid_input(), "insurance_card");
     child.service_date = s("2026-03-31");
     child.incident.case = s("3-2");
-    child.verification.source = s("insurance_card");
     child.declaration.insurance_kind = s("kokuho");
-    child.declaration.insurer_name = s("千代田区");
-    child.declaration.employer_name = None;
     child.declaration.name = s("鈴木　花");
     child.declaration.name_kana = s("すずき はな");
     child.declaration.birth_date = s("令和元年5月1日");
     child.declaration.sex = s("female");
-    child.declaration.signer = s("guardian");
-    child.declaration.signer_relationship = s("母");
     child.declaration.phone = None;
     child.insurance = InsuranceInput {
         basis: s("past"),
@@ -1316,10 +1343,9 @@ fn varied_inputs() -> Vec<RecordInput> {
     voided.version = Some(3);
     voided.status = s("voided");
     voided.void_reason = s("二重登録");
-    voided.incident.case = s("1");
+    voided.incident.case = s("3-3");
     voided.declaration.birth_date = s("1954-04-10");
     voided.declaration.copay_ratio = s("30");
-    voided.declaration.has_valid_card = Some(false);
     voided.copay.ratio = Some(30);
     voided.copay.reason = s("declared");
     out.push(voided);
@@ -1335,7 +1361,7 @@ fn to_input_then_record_gives_back_the_same_record() {
     assert_eq!(recs[1].copay.ratio, 10);
     assert_eq!(recs[1].copay.reason, CopayReason::Kouki);
     assert_eq!(recs[1].copay.amount_yen, Some(330));
-    assert!(!recs[1].followup.needed);
+    assert!(recs[1].followup.needed);
     assert_eq!(recs[1].id, OTHER_ID);
     assert_eq!(recs[1].terminal_id, "reception-9");
     assert_eq!(
@@ -1352,6 +1378,43 @@ fn to_input_then_record_gives_back_the_same_record() {
         for c in [ctx(), later_ctx()] {
             let again = validate::record(&validate::to_input(rec), &c);
             assert_eq!(again.as_ref(), Ok(rec), "round trip of {}", rec.id);
+        }
+    }
+}
+
+/// After recovery the source is the one that confirmed the qualification, while the
+/// intake's declared items stay: such a record (and its settlement) must come back through
+/// `to_input` and `record` unchanged, or export → import of a desk's history would fail.
+#[test]
+fn a_rechecked_and_settled_record_round_trips() {
+    let mut statement = as_source(valid_input(), "statement");
+    statement.copay.ratio = Some(100);
+    statement.copay.points = Some(1234);
+    statement.copay.amount_yen = Some(12340);
+    statement.insurance = Default::default();
+    let intakes = [ok(&valid_input()), ok(&statement)];
+    assert_eq!(intakes[1].copay.reason, CopayReason::Pending);
+    for intake in intakes {
+        let confirmed = validate::recheck(
+            &intake,
+            &validate::RecheckInput {
+                source: s("online_recheck"),
+                insurance: InsuranceInput {
+                    insurer_number: s("01130012"),
+                    number: s("4567"),
+                    ..Default::default()
+                },
+                confirmed_ratio: s("30"),
+                points: Some(1234),
+            },
+            &later_ctx(),
+        )
+        .unwrap_or_else(|e| panic!("recheck of {}: {e:?}", intake.verification.source.code()));
+        assert!(confirmed.followup.done_at.is_some());
+        let settled = validate::settle(&confirmed, &later_ctx());
+        for rec in std::iter::once(confirmed).chain(settled) {
+            let again = validate::record(&validate::to_input(&rec), &later_ctx());
+            assert_eq!(again.as_ref(), Ok(&rec), "round trip of {rec:#?}");
         }
     }
 }
@@ -1552,7 +1615,7 @@ fn every_problem_has_a_japanese_and_an_english_message() {
         "Insurer::NotDigits",
         "Insurer::Length",
         "Insurer::CheckDigit",
-        "Insurer::UnknownCodeNeedsUnknownBasis",
+        "Insurer::ClaimCode",
         "Number::Invalid",
         "Number::TooLong",
         "Phone::Invalid",
@@ -1617,7 +1680,7 @@ fn messages_never_echo_control_characters_from_input() {
 // ---------------------------------------------------------------------------------------
 
 /// Number of `Option<String>` fields in `RecordInput` (checked below).
-const STRING_FIELDS: usize = 34;
+const STRING_FIELDS: usize = 35;
 
 fn set_field(i: &mut RecordInput, n: usize, v: Option<String>) {
     let d = &mut i.declaration;
@@ -1656,6 +1719,7 @@ fn set_field(i: &mut RecordInput, n: usize, v: Option<String>) {
         31 => i.insurance.branch = v,
         32 => i.copay.reason = v,
         33 => i.followup.done_at = v,
+        34 => i.followup.settled_at = v,
         _ => unreachable!("field {n}"),
     }
 }
@@ -1691,8 +1755,9 @@ fn set_field_covers_every_string_field() {
     // Only the non-string fields are left unset.
     assert_eq!(
         nulls(&json),
-        6,
-        "version, card_read, has_valid_card, ratio, amount_yen, needed"
+        9,
+        "version, card_read, has_valid_card, ratio, amount_yen, points, needed, \
+         confirmed_ratio, difference_yen"
     );
 }
 
@@ -1782,13 +1847,15 @@ fn plausible(n: usize) -> &'static [&'static str] {
         ],
         1 => &["", "reception-2"],
         2 => &["", "鈴木"],
-        3 | 4 | 11 | 33 => &["", "2026-11-27T08:00:00+09:00", "2026-11-28T00:00:00Z"],
+        3 | 4 | 11 => &["", "2026-11-27T08:00:00+09:00", "2026-11-28T00:00:00Z"],
         5 => &["", "2026-11-28", "2026-03-31", "令和8年11月1日", "R8.6.1"],
         6 => &["", "active"],
         7 | 25 => &[""],
-        8 => &["1", "2", "3-1", "3-2", "3-3", "3-4"],
+        // Cases whose sources include the declaration (and mostly that source): the other
+        // sources ask different items, so a random mix would rarely be a record.
+        8 => &["2", "3-1", "3-2", "3-3", "3-4"],
         9 | 16 => &["", "停電"],
-        10 => &["", "declaration", "mynaportal", "outage_mode"],
+        10 => &["", "declaration", "declaration", "outage_mode"],
         12 => &["shaho", "kokuho", "kouki", "other", "unknown"],
         13 => &["", "協会けんぽ", "文芸美術国保組合", "葛飾区"],
         14 => &["株式会社オンシ"],
@@ -1802,11 +1869,11 @@ fn plausible(n: usize) -> &'static [&'static str] {
         23 => &["", "2026-11-28", "2026-11-01"],
         24 => &["patient"],
         26 => &["", "０３－１２３４－５６７８", "090ー1234ー5678"],
-        27 => &["", "current", "past", "unknown"],
-        28 => &["", "01040013", "77777777", "０１０４００１３", "131011"],
+        27 => &["", "", "past", "unknown"],
+        28 => &["", "01040013", "０１０４００１３", "131011"],
         29 | 30 => &["", "１２３", "AB-1"],
         31 => &["", "1", "０２"],
-        32 => &["", "default", "declared", "kouki"],
+        32 => &["", "", "default", "declared", "kouki"],
         _ => &[""],
     }
 }
@@ -1837,9 +1904,9 @@ fn arbitrary_input(values: Vec<Option<String>>, flags: Flags) -> RecordInput {
 fn flags() -> impl Strategy<Value = Flags> {
     (
         prop_oneof![Just(None), Just(Some(1)), any::<u32>().prop_map(Some)],
-        prop_oneof![4 => Just(Some(true)), 4 => Just(Some(false)), 1 => Just(None)],
+        prop_oneof![7 => Just(Some(true)), 1 => Just(Some(false)), 1 => Just(None)],
         prop_oneof![
-            3 => Just(None),
+            6 => Just(None),
             1 => prop::sample::select(vec![10u8, 20, 30]).prop_map(Some),
             1 => any::<u8>().prop_map(Some)
         ],

@@ -292,6 +292,16 @@ fn run_tui(setup: &Setup, keymap_arg: Option<&str>) -> ExitCode {
     );
     app.claim_check_digit = setup.config.claim.unknown_insurer_valid_check_digit;
     app.ambiguous_wide = setup.config.ui.ambiguous_wide();
+    app.desk = crate::tui::app::Desk {
+        helpdesk_phone: setup.config.desk.helpdesk_phone().to_string(),
+        clinic_code: setup
+            .config
+            .desk
+            .clinic_code
+            .as_ref()
+            .map(|c| c.as_str().to_string()),
+        clinic_name: setup.config.desk.clinic_name.clone(),
+    };
     if !setup.operator_given {
         // Each session says who is at the desk; the last name on this terminal is offered.
         let default = app.operator.clone();

@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 
 use super::{fail, open_store, Setup};
 use crate::domain::text::neutralize_for_terminal;
-use crate::i18n::{describe_store_error, Msg};
+use crate::i18n::{describe_store_error, Label, Msg};
 use crate::paper;
 use crate::platform::{self, Sharing};
 
@@ -67,6 +67,10 @@ pub fn run(setup: &Setup, args: &PrintArgs) -> ExitCode {
         Err(e) => return fail(lang, Msg::StoreIo, &describe_store_error(&e, lang), 1),
     };
     drop(store);
+    if !paper::is_declaration(&rec) {
+        let how = format!("{} {}", rec.id, lang.t(rec.verification.source.label()));
+        return fail(lang, Msg::PrintNotADeclaration, &how, 1);
+    }
     let body = match args.format {
         PrintFormat::Html => paper::html(&rec, lang),
         PrintFormat::Txt => paper::txt(&rec, lang),

@@ -1,6 +1,7 @@
 //! How a record is billed (docs/procedure.md): the numbers the receipt software is given,
 //! including the 不詳 coding, and the copay to collect at the counter.
 
+use crate::domain::copay::age_on;
 use crate::domain::insurer::{
     to_halfwidth_digits, NumberError, UNKNOWN_INSURED, UNKNOWN_INSURED_KOUKI, UNKNOWN_INSURER,
     UNKNOWN_INSURER_VALID,
@@ -32,7 +33,7 @@ pub fn coding(rec: &Record, valid_check_digit: bool) -> ClaimCoding {
         };
     }
     let d = &rec.declaration;
-    let kouki = d.insurance_kind == InsuranceKind::Kouki;
+    let kouki = claims_as_kouki(rec);
     let mut summary = String::from("不詳");
     for part in [Some(&d.address), d.employer_name.as_ref(), d.phone.as_ref()]
         .into_iter()
@@ -62,6 +63,15 @@ pub fn coding(rec: &Record, valid_check_digit: bool) -> ClaimCoding {
         branch: None,
         summary: Some(summary),
     }
+}
+
+/// Whether the claim is a 後期高齢者医療 one: declared so, or the patient is 75 or older
+/// on the service date whatever kind was declared (everyone is 後期 from the 75th
+/// birthday; the copay side counts the same way). A 不詳 claim then takes the 8-digit
+/// number, and exports name the category 後期.
+pub fn claims_as_kouki(rec: &Record) -> bool {
+    let d = &rec.declaration;
+    d.insurance_kind == InsuranceKind::Kouki || age_on(d.birth_date, rec.service_date) >= 75
 }
 
 /// The copay to collect: points × 10 円 × ratio, rounded to the nearest 10 円 (5 円 and

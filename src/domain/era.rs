@@ -88,6 +88,18 @@ impl Era {
         Era::ALL.into_iter().find(|e| e.letter() == upper)
     }
 
+    /// The one-kanji abbreviations (昭56.4.1 on forms and cards).
+    fn from_abbreviation(c: char) -> Option<Era> {
+        match c {
+            '明' => Some(Era::Meiji),
+            '大' => Some(Era::Taisho),
+            '昭' => Some(Era::Showa),
+            '平' => Some(Era::Heisei),
+            '令' => Some(Era::Reiwa),
+            _ => None,
+        }
+    }
+
     /// The single-character era ligatures (㍾㍽㍼㍻㋿) some IMEs and PDFs produce.
     fn from_ligature(c: char) -> Option<Era> {
         match c {
@@ -122,7 +134,8 @@ pub enum DateError {
 /// letters and `．／－` to ASCII:
 /// - western: `1981-04-01`, `1981/4/1`, `1981.4.1`, `1981年4月1日` (year exactly 4 digits);
 /// - era: `昭和56年4月1日`, `平成元年1月8日`, `S56.4.1`, `s56/4/1`, `S56-4-1`, `S56年4月1日`,
-///   `昭和56.4.1`, and the ligatures `㍼56年4月1日`.
+///   `昭和56.4.1`, the one-kanji `昭56.4.1`, the ligatures `㍼56年4月1日`, and the card
+///   face's `昭和56年 4月 1日生` (a trailing 生 or 生まれ is dropped).
 ///
 /// The two separators of a dotted/slashed/hyphenated date must be the same character.
 pub fn parse_date(input: &str) -> Result<NaiveDate, DateError> {
@@ -130,6 +143,11 @@ pub fn parse_date(input: &str) -> Result<NaiveDate, DateError> {
     if s.is_empty() {
         return Err(DateError::Empty);
     }
+    // The card face prints 「昭和56年 4月 1日生」: "born" is not part of the date.
+    let s = s
+        .strip_suffix("生まれ")
+        .or_else(|| s.strip_suffix('生'))
+        .unwrap_or(&s);
     // The era prefix is everything before the year, which starts with a digit or 元.
     let year_at = s
         .char_indices()
@@ -164,7 +182,10 @@ fn era_from_prefix(prefix: &str) -> Result<Era, DateError> {
     }
     let mut chars = prefix.chars();
     if let (Some(c), None) = (chars.next(), chars.next()) {
-        if let Some(era) = Era::from_letter(c).or_else(|| Era::from_ligature(c)) {
+        if let Some(era) = Era::from_letter(c)
+            .or_else(|| Era::from_ligature(c))
+            .or_else(|| Era::from_abbreviation(c))
+        {
             return Ok(era);
         }
         if c.is_alphabetic() {

@@ -122,6 +122,8 @@ pub struct CopayInput {
     pub reason: Option<String>,
     #[serde(default)]
     pub amount_yen: Option<u64>,
+    #[serde(default)]
+    pub points: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -131,6 +133,12 @@ pub struct FollowupInput {
     pub needed: Option<bool>,
     #[serde(default)]
     pub done_at: Option<String>,
+    #[serde(default)]
+    pub confirmed_ratio: Option<u8>,
+    #[serde(default)]
+    pub difference_yen: Option<i64>,
+    #[serde(default)]
+    pub settled_at: Option<String>,
 }
 
 /// Accepts `"30"` or `30` for fields whose codes look numeric.

@@ -2,8 +2,6 @@
 //!
 //! Pure: no I/O, no panics on any input.
 
-use crate::domain::record::ClaimBasis;
-
 /// 不詳 insurer number of docs/procedure.md (fails the check digit on purpose).
 pub const UNKNOWN_INSURER: &str = "77777777";
 /// 不詳 insurer number for receipt software that insists on a valid check digit.
@@ -12,6 +10,16 @@ pub const UNKNOWN_INSURER_VALID: &str = "77777779";
 pub const UNKNOWN_INSURED: &str = "777777777";
 /// 不詳 insured number for 後期高齢者医療.
 pub const UNKNOWN_INSURED_KOUKI: &str = "77777777";
+/// Codes for claims (不詳, and 99999999 for a 公費-only claim): never a document's number.
+pub const CLAIM_CODES: [&str; 3] = [UNKNOWN_INSURER, UNKNOWN_INSURER_VALID, "99999999"];
+
+/// 法別番号 of health insurers (8-digit numbers): 協会けんぽ 01, 船員 02, 日雇 03 04,
+/// 組合 06, 自衛官 07, 共済 31–34, 後期 39, 特定健保 63, 国保退職 67, 国家公務員特定
+/// 72–75. Others (10s–80s) are 公費 programmes, not insurers.
+pub const HOUBETSU: [&str; 17] = [
+    "01", "02", "03", "04", "06", "07", "31", "32", "33", "34", "39", "63", "67", "72", "73", "74",
+    "75",
+];
 
 /// Longest 記号 or 番号 we store; real ones are far shorter.
 const MAX_SYMBOL_CHARS: usize = 20;
@@ -69,15 +77,24 @@ pub enum InsurerError {
     CheckDigit {
         expected: u8,
     },
-    /// `77777777` used while the claim basis is not 不詳.
-    UnknownCodeNeedsUnknownBasis,
+    /// `77777777`, `77777779` or `99999999`: written on a claim, never on a document.
+    ClaimCode,
+    /// The 都道府県 digits are not 01–47.
+    Prefecture {
+        code: String,
+    },
+    /// The 法別 digits of an 8-digit number are not a health insurer's.
+    Houbetsu {
+        code: String,
+    },
 }
 
-/// Validate a 保険者番号 and return its normalised digits.
+/// Validate a 保険者番号 as printed on a document and return its normalised digits.
 ///
 /// Trims, maps full-width digits, drops embedded spaces (cards print `06 13 0012`).
-/// `77777777` is only valid for a 不詳 claim; `77777779` passes its check digit like any number.
-pub fn parse_insurer_number(input: &str, basis: ClaimBasis) -> Result<String, InsurerError> {
+/// Checks the structure (都道府県 01–47; a health insurer's 法別 for 8 digits) and the
+/// check digit; the claim codes (`77777777` …) are refused: they go on claims, not cards.
+pub fn parse_insurer_number(input: &str) -> Result<String, InsurerError> {
     let digits: String = input
         .chars()
         .filter(|c| !c.is_whitespace())
@@ -94,12 +111,24 @@ pub fn parse_insurer_number(input: &str, basis: ClaimBasis) -> Result<String, In
     if len != 6 && len != 8 {
         return Err(InsurerError::Length { len });
     }
-    if digits == UNKNOWN_INSURER {
-        return if basis == ClaimBasis::Unknown {
-            Ok(digits)
-        } else {
-            Err(InsurerError::UnknownCodeNeedsUnknownBasis)
-        };
+    if CLAIM_CODES.contains(&digits.as_str()) {
+        return Err(InsurerError::ClaimCode);
+    }
+    let prefecture = if len == 8 {
+        let houbetsu = &digits[..2];
+        if !HOUBETSU.contains(&houbetsu) {
+            return Err(InsurerError::Houbetsu {
+                code: houbetsu.to_string(),
+            });
+        }
+        &digits[2..4]
+    } else {
+        &digits[..2]
+    };
+    if !matches!(prefecture.parse::<u8>(), Ok(1..=47)) {
+        return Err(InsurerError::Prefecture {
+            code: prefecture.to_string(),
+        });
     }
     let (body, last) = digits.split_at(len - 1);
     let expected = check_digit(body).ok_or(InsurerError::Length { len })?;
@@ -107,6 +136,29 @@ pub fn parse_insurer_number(input: &str, basis: ClaimBasis) -> Result<String, In
         return Err(InsurerError::CheckDigit { expected });
     }
     Ok(digits)
+}
+
+/// A 国民健康保険組合 by its number: 6 digits whose 保険者別番号 starts with 3.
+pub fn is_kokuho_kumiai_number(n: &str) -> bool {
+    n.len() == 6 && n.as_bytes().get(2) == Some(&b'3')
+}
+
+/// A 国民健康保険組合 by its name (医師国保, 建設国保 and the like are 組合 too; a
+/// municipality's 国保 is not).
+pub fn is_kokuho_kumiai_name(name: &str) -> bool {
+    const MARKS: [&str; 10] = [
+        "国保組合",
+        "国民健康保険組合",
+        "医師国保",
+        "薬剤師国保",
+        "建設国保",
+        "土建国保",
+        "建築国保",
+        "食品国保",
+        "理容国保",
+        "美容国保",
+    ];
+    MARKS.iter().any(|m| name.contains(m))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -222,6 +274,16 @@ impl MajorCategory {
         }
     }
 
+    /// The declaration's word for the same kind (社保 for 医保).
+    pub fn kind(self) -> crate::domain::record::InsuranceKind {
+        use crate::domain::record::InsuranceKind;
+        match self {
+            MajorCategory::Iho => InsuranceKind::Shaho,
+            MajorCategory::Kokuho => InsuranceKind::Kokuho,
+            MajorCategory::Kouki => InsuranceKind::Kouki,
+        }
+    }
+
     pub fn display(self) -> &'static str {
         match self {
             MajorCategory::Iho => "医保",
@@ -333,17 +395,9 @@ mod tests {
 
     #[test]
     fn valid_insurer_numbers() {
-        for n in ["01040013", "06010391", "33120015", "77777779", "138107"] {
-            assert_eq!(
-                parse_insurer_number(n, ClaimBasis::Current),
-                Ok(n.to_string()),
-                "{n}"
-            );
+        for n in ["01040013", "06010391", "33120015", "39131016", "138107"] {
+            assert_eq!(parse_insurer_number(n), Ok(n.to_string()), "{n}");
         }
-        assert_eq!(
-            parse_insurer_number(UNKNOWN_INSURER_VALID, ClaimBasis::Unknown),
-            Ok("77777779".to_string())
-        );
     }
 
     #[test]
@@ -355,67 +409,97 @@ mod tests {
             "01\u{3000}04\u{3000}0013",
             "０１ ０４ ００１３\n",
         ] {
-            assert_eq!(
-                parse_insurer_number(n, ClaimBasis::Past),
-                Ok("01040013".to_string()),
-                "{n:?}"
-            );
+            assert_eq!(parse_insurer_number(n), Ok("01040013".to_string()), "{n:?}");
         }
     }
 
     #[test]
     fn insurer_errors() {
+        assert_eq!(parse_insurer_number(""), Err(InsurerError::Empty));
+        assert_eq!(parse_insurer_number(" \u{3000}"), Err(InsurerError::Empty));
         assert_eq!(
-            parse_insurer_number("", ClaimBasis::Current),
-            Err(InsurerError::Empty)
-        );
-        assert_eq!(
-            parse_insurer_number(" \u{3000}", ClaimBasis::Current),
-            Err(InsurerError::Empty)
-        );
-        assert_eq!(
-            parse_insurer_number("0104001a", ClaimBasis::Current),
+            parse_insurer_number("0104001a"),
             Err(InsurerError::NotDigits { ch: 'a' })
         );
         assert_eq!(
-            parse_insurer_number("01-040013", ClaimBasis::Current),
+            parse_insurer_number("01-040013"),
             Err(InsurerError::NotDigits { ch: '-' })
         );
         for (n, len) in [("1", 1), ("12345", 5), ("1234567", 7), ("123456789", 9)] {
             assert_eq!(
-                parse_insurer_number(n, ClaimBasis::Current),
+                parse_insurer_number(n),
                 Err(InsurerError::Length { len }),
                 "{n}"
             );
         }
         assert_eq!(
-            parse_insurer_number("01040014", ClaimBasis::Current),
+            parse_insurer_number("01040014"),
             Err(InsurerError::CheckDigit { expected: 3 })
         );
         assert_eq!(
-            parse_insurer_number("138108", ClaimBasis::Current),
+            parse_insurer_number("138108"),
             Err(InsurerError::CheckDigit { expected: 7 })
         );
     }
 
+    /// 77777777, 77777779 and 99999999 are written on claims (不詳, 公費 only), never
+    /// printed on a card or certificate: a document giving one was misread.
     #[test]
-    fn unknown_insurer_only_for_unknown_basis() {
-        assert_eq!(
-            parse_insurer_number(UNKNOWN_INSURER, ClaimBasis::Unknown),
-            Ok("77777777".to_string())
-        );
-        assert_eq!(
-            parse_insurer_number("７７７７７７７７", ClaimBasis::Unknown),
-            Ok("77777777".to_string())
-        );
-        for basis in [ClaimBasis::Current, ClaimBasis::Past] {
-            assert_eq!(
-                parse_insurer_number(UNKNOWN_INSURER, basis),
-                Err(InsurerError::UnknownCodeNeedsUnknownBasis)
-            );
+    fn claim_codes_are_never_a_documents_number() {
+        for n in CLAIM_CODES {
+            assert_eq!(parse_insurer_number(n), Err(InsurerError::ClaimCode), "{n}");
         }
-        // The special code fails its own check digit: that is why it needs the exception.
+        assert_eq!(
+            parse_insurer_number("７７７７７７７７"),
+            Err(InsurerError::ClaimCode)
+        );
+        // The 不詳 code fails its own check digit: a number that passes it must be real.
         assert_eq!(check_digit("7777777"), Some(9));
+    }
+
+    /// 8 digits: 法別 (a health insurer's) + 都道府県 01–47 + 保険者 + 検証; 6 digits (国保):
+    /// 都道府県 + 保険者 + 検証.
+    #[test]
+    fn structure_is_checked_before_the_check_digit() {
+        // 12 is 生活保護 (公費), not an insurer.
+        assert_eq!(
+            parse_insurer_number("12130015"),
+            Err(InsurerError::Houbetsu { code: "12".into() })
+        );
+        assert_eq!(
+            parse_insurer_number("01480014"),
+            Err(InsurerError::Prefecture { code: "48".into() })
+        );
+        assert_eq!(
+            parse_insurer_number("01000013"),
+            Err(InsurerError::Prefecture { code: "00".into() })
+        );
+        assert_eq!(
+            parse_insurer_number("481011"),
+            Err(InsurerError::Prefecture { code: "48".into() })
+        );
+        for code in HOUBETSU {
+            let body = format!("{code}13001");
+            let n = format!("{body}{}", check_digit(&body).unwrap());
+            assert_eq!(parse_insurer_number(&n), Ok(n.clone()), "{n}");
+        }
+    }
+
+    #[test]
+    fn kokuho_kumiai_by_number_and_by_name() {
+        assert!(is_kokuho_kumiai_number("133033"));
+        assert!(!is_kokuho_kumiai_number("131011"));
+        assert!(!is_kokuho_kumiai_number("01130012"));
+        for name in [
+            "東京都医師国民健康保険組合",
+            "東京都医師国保",
+            "全国土木建築国保組合",
+            "京都府歯科医師国保",
+        ] {
+            assert!(is_kokuho_kumiai_name(name), "{name}");
+        }
+        assert!(!is_kokuho_kumiai_name("千代田区国民健康保険"));
+        assert!(!is_kokuho_kumiai_name("全国健康保険協会"));
     }
 
     #[test]
@@ -424,7 +508,6 @@ mod tests {
         assert_eq!(UNKNOWN_INSURER_VALID.len(), 8);
         assert_eq!(UNKNOWN_INSURED.len(), 9);
         assert_eq!(UNKNOWN_INSURED_KOUKI.len(), 8);
-        assert!(parse_insurer_number(UNKNOWN_INSURER_VALID, ClaimBasis::Current).is_ok());
     }
 
     #[test]
@@ -501,8 +584,8 @@ mod tests {
     }
 
     /// Whatever the input, successful results have the documented shape.
-    fn assert_outputs_well_formed(s: &str, basis: ClaimBasis) -> Result<(), TestCaseError> {
-        if let Ok(n) = parse_insurer_number(s, basis) {
+    fn assert_outputs_well_formed(s: &str) -> Result<(), TestCaseError> {
+        if let Ok(n) = parse_insurer_number(s) {
             prop_assert!(n.len() == 6 || n.len() == 8);
             prop_assert!(n.bytes().all(|b| b.is_ascii_digit()));
         }
@@ -521,30 +604,37 @@ mod tests {
 
     proptest! {
         #[test]
-        fn parsers_never_panic(s in "\\PC*", basis in 0usize..3) {
-            let basis = ClaimBasis::ALL[basis];
-            assert_outputs_well_formed(&s, basis)?;
+        fn parsers_never_panic(s in "\\PC*") {
+            assert_outputs_well_formed(&s)?;
         }
 
         #[test]
         fn parsers_never_panic_any_chars(s in any::<String>()) {
-            assert_outputs_well_formed(&s, ClaimBasis::Current)?;
+            assert_outputs_well_formed(&s)?;
         }
 
         #[test]
-        fn number_with_its_check_digit_roundtrips(body in "[0-9]{5}|[0-9]{7}") {
+        fn number_with_its_check_digit_roundtrips(
+            houbetsu in proptest::sample::select(&HOUBETSU[..]),
+            pref in 1u8..=47,
+            rest in "[0-9]{3}",
+            eight in any::<bool>(),
+        ) {
+            let body = if eight {
+                format!("{houbetsu}{pref:02}{rest}")
+            } else {
+                format!("{pref:02}{rest}")
+            };
             let check = check_digit(&body).unwrap();
             let number = format!("{body}{check}");
-            prop_assume!(number != UNKNOWN_INSURER);
-            prop_assert_eq!(parse_insurer_number(&number, ClaimBasis::Current), Ok(number.clone()));
+            prop_assert_eq!(parse_insurer_number(&number), Ok(number.clone()));
             let full: String = number.chars().map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap()).collect();
-            prop_assert_eq!(parse_insurer_number(&full, ClaimBasis::Past), Ok(number.clone()));
+            prop_assert_eq!(parse_insurer_number(&full), Ok(number.clone()));
             // Any other last digit is caught.
             let wrong = (check + 1) % 10;
             let bad = format!("{body}{wrong}");
-            prop_assume!(bad != UNKNOWN_INSURER);
             prop_assert_eq!(
-                parse_insurer_number(&bad, ClaimBasis::Current),
+                parse_insurer_number(&bad),
                 Err(InsurerError::CheckDigit { expected: check })
             );
         }

@@ -4,6 +4,7 @@ use crate::domain::era::DateError;
 use crate::domain::insurer::{InsurerError, NumberError};
 use crate::domain::kana::KanaError;
 use crate::domain::phone::PhoneError;
+use crate::domain::record::ClaimBasis;
 use crate::domain::text::TextError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,9 +28,36 @@ pub enum Problem {
     BirthAfterService,
     /// A value the form does not ask for in this situation (e.g. relationship for a patient signer).
     NotApplicable,
-    /// Copay ratio that is not 10, 20 or 30.
+    /// Copay ratio that is not 10, 20, 30 (or 100 pending).
     Ratio {
         value: u8,
+    },
+    /// A source the incident case does not offer (`case` is its code, or `followup` for
+    /// a confirmation after recovery).
+    SourceNotOffered {
+        case: &'static str,
+    },
+    /// A 申立書 says 「有効な保険証の交付を受けている」: a patient without an issued card
+    /// gives a statement instead.
+    DeclarationPremise,
+    /// A stated claim basis the source and numbers do not support.
+    BasisContradicts {
+        supported: ClaimBasis,
+    },
+    /// A copay ratio or reason the age rules give differently.
+    CopayContradicts {
+        ratio: u8,
+        reason: &'static str,
+    },
+    /// 10割 pending only in case 1 or for a 不詳 claim.
+    FullCopayNotAllowed,
+    /// What was received is not the copay for the points at this ratio.
+    AmountMismatch {
+        expected: u64,
+    },
+    /// A stated difference that the points, the amount and the confirmed ratio do not give.
+    DifferenceContradicts {
+        expected: Option<i64>,
     },
     /// Timestamp not RFC 3339.
     Timestamp,

@@ -41,7 +41,12 @@ crate::codes! {
         InsuranceCard = "insurance_card",
         OutageMode = "outage_mode",
         OnlineRecheck = "online_recheck",
+        /// The 被保険者資格申立書, signed by the patient (or a guardian).
         Declaration = "declaration",
+        /// Case 1 only: the patient's word about the new insurer or employer, what numbers
+        /// they know; nothing to sign (the 申立書's premise, a card already issued, is not
+        /// met).
+        Statement = "statement",
     }
 }
 
@@ -168,23 +173,47 @@ crate::codes! {
         Age70To74 = "age70to74",
         Kouki = "kouki",
         Declared = "declared",
+        /// 10割 collected now, refunded once the qualification is shown.
+        Pending = "pending",
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Copay {
-    /// Percent the patient pays: 10, 20 or 30.
+    /// Percent the patient pays: 10, 20 or 30; 100 while the qualification is pending.
     pub ratio: u8,
     pub reason: CopayReason,
+    /// What was collected at the counter.
     pub amount_yen: Option<u64>,
+    /// The visit's total points (点数), when typed: the amount follows from it and the
+    /// ratio, and so does the difference once the real ratio is known.
+    #[serde(default)]
+    pub points: Option<u64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Followup {
     pub needed: bool,
     pub done_at: Option<DateTime<FixedOffset>>,
+    /// The ratio the confirmed qualification gives (percent).
+    #[serde(default)]
+    pub confirmed_ratio: Option<u8>,
+    /// What is owed once the qualification is confirmed: positive, the patient pays more;
+    /// negative, the clinic refunds. From the recorded points and what was received.
+    #[serde(default)]
+    pub difference_yen: Option<i64>,
+    /// When the difference was paid or refunded.
+    #[serde(default)]
+    pub settled_at: Option<DateTime<FixedOffset>>,
+}
+
+impl Followup {
+    /// A difference is known and not yet paid or refunded.
+    pub fn unsettled(&self) -> bool {
+        self.difference_yen.is_some_and(|d| d != 0) && self.settled_at.is_none()
+    }
 }
 
 crate::codes! {
@@ -214,4 +243,12 @@ pub struct Record {
     pub insurance: Insurance,
     pub copay: Copay,
     pub followup: Followup,
+}
+
+impl Record {
+    /// Still open at the desk: the qualification is to be confirmed, or a known
+    /// difference is to be refunded or collected (the follow-up list, 要確認).
+    pub fn awaits_followup(&self) -> bool {
+        self.status == Status::Active && (self.followup.needed || self.followup.unsettled())
+    }
 }

@@ -28,7 +28,7 @@ use chrono::{DateTime, FixedOffset, SecondsFormat};
 use serde_json::{json, Map, Value};
 
 use crate::domain::insurer::{insurer_number_8, jpcore_width, major_category};
-use crate::domain::record::{ClaimBasis, Record, Sex, Status};
+use crate::domain::record::{ClaimBasis, InsuranceKind, Record, Sex, Status};
 
 pub const PROFILE_PATIENT: &str = "http://jpfhir.jp/fhir/core/StructureDefinition/JP_Patient";
 pub const PROFILE_COVERAGE: &str = "http://jpfhir.jp/fhir/core/StructureDefinition/JP_Coverage";
@@ -256,7 +256,13 @@ fn coverage(r: &Record, patient_url: &str) -> Value {
         "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
         "code": "PUBLICPOL",
     })];
-    if let Some(cat) = major_category(insurer, d.insurance_kind) {
+    // A 不詳 claim for a patient of 75 or more is billed as 後期 (docs/procedure.md).
+    let kind = if !known && crate::domain::claim::claims_as_kouki(r) {
+        InsuranceKind::Kouki
+    } else {
+        d.insurance_kind
+    };
+    if let Some(cat) = major_category(insurer, kind) {
         coding.push(json!({
             "system": INSURANCE_MAJOR_CATEGORY,
             "code": cat.code(),

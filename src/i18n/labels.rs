@@ -47,6 +47,7 @@ impl Label for VerificationSource {
             VerificationSource::OutageMode => Msg::SourceOutageMode,
             VerificationSource::OnlineRecheck => Msg::SourceOnlineRecheck,
             VerificationSource::Declaration => Msg::SourceDeclaration,
+            VerificationSource::Statement => Msg::SourceStatement,
         }
     }
 }
@@ -119,6 +120,7 @@ impl Label for CopayReason {
             CopayReason::Age70To74 => Msg::ReasonAge70to74,
             CopayReason::Kouki => Msg::ReasonKouki,
             CopayReason::Declared => Msg::ReasonDeclared,
+            CopayReason::Pending => Msg::ReasonPending,
         }
     }
 }

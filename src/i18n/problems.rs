@@ -1,6 +1,6 @@
 //! Messages with parameters, composed from catalogue entries.
 
-use super::{Lang, Msg};
+use super::{Label, Lang, Msg};
 use crate::domain::era::DateError;
 use crate::domain::insurer::{InsurerError, NumberError};
 use crate::domain::phone::PhoneError;
@@ -82,7 +82,17 @@ pub fn describe_problem(p: &Problem, lang: Lang) -> String {
                     t(Msg::ProblemInsurerCheck)
                 ),
             },
-            InsurerError::UnknownCodeNeedsUnknownBasis => t(Msg::ProblemInsurerUnknownCode),
+            InsurerError::ClaimCode => t(Msg::ProblemInsurerClaimCode),
+            InsurerError::Prefecture { code } => format!(
+                "{} ({})",
+                t(Msg::ProblemInsurerPrefecture),
+                neutralize_for_terminal(code)
+            ),
+            InsurerError::Houbetsu { code } => format!(
+                "{} ({})",
+                t(Msg::ProblemInsurerHoubetsu),
+                neutralize_for_terminal(code)
+            ),
         },
         Problem::Number(e) => match e {
             NumberError::Empty => t(Msg::ProblemRequired),
@@ -105,6 +115,27 @@ pub fn describe_problem(p: &Problem, lang: Lang) -> String {
         Problem::BirthAfterService => t(Msg::ProblemBirthAfterService),
         Problem::NotApplicable => t(Msg::ProblemNotApplicable),
         Problem::Ratio { value } => format!("{} ({value})", t(Msg::ProblemRatio)),
+        Problem::SourceNotOffered { case } => {
+            format!("{} ({case})", t(Msg::ProblemSourceNotOffered))
+        }
+        Problem::DeclarationPremise => t(Msg::ProblemDeclarationPremise),
+        Problem::BasisContradicts { supported } => format!(
+            "{} ({})",
+            t(Msg::ProblemBasisContradicts),
+            lang.t(supported.label())
+        ),
+        Problem::CopayContradicts { ratio, reason } => {
+            format!("{} ({ratio}%, {reason})", t(Msg::ProblemCopayContradicts))
+        }
+        Problem::FullCopayNotAllowed => t(Msg::ProblemFullCopay),
+        Problem::AmountMismatch { expected } => match lang {
+            Lang::Ja => format!("{}（{expected}円）", t(Msg::ProblemAmountMismatch)),
+            Lang::En => format!("{} ({expected} yen)", t(Msg::ProblemAmountMismatch)),
+        },
+        Problem::DifferenceContradicts { expected } => match expected {
+            Some(e) => format!("{} ({e})", t(Msg::ProblemDifference)),
+            None => t(Msg::ProblemDifference),
+        },
         Problem::Timestamp => t(Msg::ProblemTimestamp),
         Problem::Id => t(Msg::ProblemId),
         Problem::Version => t(Msg::ProblemVersion),

@@ -115,6 +115,8 @@ actions! {
     ReadCard = "read_card" in [Form], ActReadCard, HelpReadCard;
     Search = "search" in [Home], ActSearch, HelpSearch;
     Followups = "followups" in [Home], ActFollowups, HelpFollowups;
+    /// The difference after a recheck was refunded or collected.
+    Settle = "settle" in [List], ActSettle, HelpSettle;
     /// The sync screen: queued and refused versions.
     Sync = "sync" in [Home], ActSync, HelpSync;
     Case1 = "case_1" in [Triage], CaseShort1, Case1;

@@ -22,12 +22,16 @@ h1 { margin: 0 0 3mm; padding-bottom: 1.5mm; border-bottom: 2px solid #000; text
 h2 { margin: 3.5mm 0 1mm; font-size: 11pt; }
 .en { display: block; font-size: 7pt; letter-spacing: 0; font-weight: normal; color: #333; }
 .choice .en, .note .en { display: inline; margin-left: 1mm; }
-.intro, .closing { margin: 1.5mm 0; }
+.intro, .tick { margin: 1.5mm 0; }
+.tick { font-size: 8.5pt; }
+.footnote { margin: 1mm 0 0; font-size: 7.5pt; }
+.footnote .en { display: block; }
+section + section { margin-top: 2mm; }
 table.form { width: 100%; border-collapse: collapse; table-layout: fixed; }
 table.form th, table.form td { border: 1px solid #000; padding: 1.4mm 2.5mm;
   vertical-align: middle; text-align: left; }
 table.form th { width: 34%; background: #eee; font-weight: normal; }
-.note { display: block; font-size: 7.5pt; }
+.note { font-size: 7.5pt; vertical-align: super; margin-left: 0.5mm; }
 .value { font-size: 11pt; white-space: pre-wrap; overflow-wrap: anywhere; }
 .choice { display: inline-block; margin-right: 4mm; white-space: nowrap; }
 .box { font-size: 12pt; margin-right: 0.5mm; }
@@ -121,23 +125,28 @@ pub fn render(rec: &Record, lang: Lang) -> String {
     label(&mut out, &s.title);
     out.push_str("</h1>\n<p class=\"intro\">");
     label(&mut out, &s.intro);
+    out.push_str("</p>\n<p class=\"tick\">");
+    label(&mut out, &s.tick);
     out.push_str("</p>\n");
     for section in &s.sections {
-        out.push_str("<section>\n<h2>");
-        label(&mut out, &section.heading);
-        out.push_str("</h2>\n<table class=\"form\">\n");
+        out.push_str("<section>\n");
+        if let Some(h) = &section.heading {
+            out.push_str("<h2>");
+            label(&mut out, h);
+            out.push_str("</h2>\n");
+        }
+        out.push_str("<table class=\"form\">\n");
         for r in &section.rows {
             row(&mut out, r);
         }
-        out.push_str("</table>\n</section>\n");
+        out.push_str("</table>\n");
+        for n in &section.notes {
+            out.push_str("<p class=\"footnote\">");
+            label(&mut out, n);
+            out.push_str("</p>\n");
+        }
+        out.push_str("</section>\n");
     }
-    out.push_str("<p class=\"closing\">");
-    label(&mut out, &s.closing);
-    out.push_str("</p>\n<table class=\"form signing\">\n");
-    for r in &s.signing {
-        row(&mut out, r);
-    }
-    out.push_str("</table>\n");
     let _ = writeln!(out, "<footer>{}</footer>", escape(&s.footer));
     out.push_str("</main>\n</body>\n</html>\n");
     out

@@ -1,6 +1,8 @@
-//! The printable 被保険者資格申立書: the filled declaration in the layout of the official
-//! form (title, section 1 insurance, section 2 patient, 申立日, signature, 続柄), for the
-//! patient to sign when a printer is back.
+//! The printable 被保険者資格申立書 (別紙様式 of the MHLW guidance, docs/procedure.md): the
+//! filled declaration in the layout of the official form — the opening sentence, section 1
+//! (保険証等に関する事項, notes ※1 ※2), section 2 (マイナンバーカードの券面事項, note ※3),
+//! the date, the signature with 患者との関係 (※4) and the phone — for the patient to sign
+//! when a printer is back.
 //!
 //! Pure functions of a record and a language. The form is Japanese whatever the interface
 //! language; `Lang::En` adds English sub-labels for staff. Both renderers draw the same
@@ -12,7 +14,10 @@ mod txt;
 pub use html::render as html;
 pub use txt::render as txt;
 
-use crate::domain::era::format_wareki;
+use chrono::{Datelike, NaiveDate};
+
+use crate::domain::era::{format_wareki, to_wareki, Era};
+use crate::domain::procedure::needs_declaration;
 use crate::domain::record::{
     DeclaredRatio, InsuranceKind, IssuedWhen, Record, Sex, Signer, Status,
 };
@@ -62,23 +67,34 @@ pub(crate) struct Row {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Section {
-    pub heading: Label,
+    /// None for the signing block, which the form leaves unheaded.
+    pub heading: Option<Label>,
     pub rows: Vec<Row>,
+    /// The form's footnotes under the section (※1, ※2 …), verbatim.
+    pub notes: Vec<Label>,
 }
 
 /// The whole form, filled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Sheet {
     pub title: Label,
+    /// 「有効な保険証の交付を受けており、…下記の通り申し立てます。」
     pub intro: Label,
+    /// 「※ □には、あてはまる場合に「✓」を記入してください。」
+    pub tick: Label,
+    /// Section 1 and 2, then the signing block (date, signature, 患者との関係, phone).
     pub sections: Vec<Section>,
-    pub closing: Label,
-    /// 申立日, signature, signer, 続柄.
-    pub signing: Vec<Row>,
     /// Shown as a banner when the record was voided.
     pub voided: Option<Label>,
     /// Which record this paper belongs to (id, version, service date): no personal data.
     pub footer: String,
+}
+
+/// Whether `rec` is a 申立書 at all: only an intake whose qualification rests on the
+/// declaration prints one (a document or, in case 1, the patient's statement is not
+/// signed; docs/procedure.md).
+pub fn is_declaration(rec: &Record) -> bool {
+    needs_declaration(rec.verification.source)
 }
 
 fn clean(s: &str) -> String {
@@ -115,19 +131,45 @@ fn row(lang: Lang, label: Msg, note: Option<Msg>, value: Value) -> Row {
     }
 }
 
+/// 生年月日 as the form has it: a box per era, then 年 月 日.
+fn birth_date(date: NaiveDate) -> Value {
+    let Some((era, year)) = to_wareki(date) else {
+        return Value::Text(date.format("%Y-%m-%d").to_string());
+    };
+    let year = if year == 1 {
+        "元".to_string()
+    } else {
+        year.to_string()
+    };
+    Value::Choices(
+        Era::ALL
+            .iter()
+            .map(|&e| Choice {
+                label: Label {
+                    ja: e.kanji(),
+                    en: None,
+                },
+                checked: e == era,
+            })
+            .collect(),
+        Some(format!("{year}年{}月{}日", date.month(), date.day())),
+    )
+}
+
 /// The form for `rec`.
 pub(crate) fn sheet(rec: &Record, lang: Lang) -> Sheet {
     let d = &rec.declaration;
+    let note = |m: Msg| Label::new(m, lang);
     let insurance = Section {
-        heading: Label::new(Msg::PaperSection1, lang),
+        heading: Some(Label::new(Msg::PaperSection1, lang)),
         rows: vec![
             row(
                 lang,
-                Msg::PaperHasValidCard,
+                Msg::PaperHasCard,
                 None,
                 choices(
                     lang,
-                    &[(true, Msg::Yes), (false, Msg::No)],
+                    &[(true, Msg::PaperHasValidCard)],
                     d.has_valid_card,
                     None,
                 ),
@@ -143,7 +185,7 @@ pub(crate) fn sheet(rec: &Record, lang: Lang) -> Sheet {
                         (InsuranceKind::Kokuho, Msg::KindKokuho),
                         (InsuranceKind::Kouki, Msg::PaperKindKouki),
                         (InsuranceKind::Other, Msg::KindOther),
-                        (InsuranceKind::Unknown, Msg::KindUnknown),
+                        (InsuranceKind::Unknown, Msg::PaperUnknown),
                     ],
                     Some(d.insurance_kind),
                     None,
@@ -153,43 +195,50 @@ pub(crate) fn sheet(rec: &Record, lang: Lang) -> Sheet {
             row(
                 lang,
                 Msg::FieldEmployerName,
-                Some(Msg::PaperEmployerNote),
+                Some(Msg::PaperMark1),
                 opt_text(&d.employer_name),
             ),
             row(
                 lang,
-                Msg::FieldIssuedWhen,
+                Msg::PaperIssuedWhen,
                 None,
                 choices(
                     lang,
                     &[
                         (IssuedWhen::Within1Month, Msg::IssuedWithin1Month),
-                        (IssuedWhen::Earlier, Msg::IssuedEarlier),
+                        (IssuedWhen::Earlier, Msg::PaperIssuedEarlier),
                     ],
                     d.issued_when,
-                    d.issued_note.as_deref().map(clean),
+                    Some(
+                        d.issued_note
+                            .as_deref()
+                            .map(clean)
+                            .filter(|n| !n.is_empty())
+                            .unwrap_or_else(|| Msg::PaperIssuedHint.text(Lang::Ja).to_string()),
+                    ),
                 ),
             ),
             row(
                 lang,
                 Msg::FieldCopayRatio,
-                Some(Msg::PaperCopayNote),
+                Some(Msg::PaperMark2),
                 choices(
                     lang,
                     &[
                         (DeclaredRatio::R30, Msg::Ratio30),
                         (DeclaredRatio::R20, Msg::Ratio20),
                         (DeclaredRatio::R10, Msg::Ratio10),
-                        (DeclaredRatio::Unknown, Msg::RatioUnknown),
+                        (DeclaredRatio::Unknown, Msg::PaperUnknown),
                     ],
                     d.copay_ratio,
                     None,
                 ),
             ),
         ],
+        notes: vec![note(Msg::PaperFootnote1), note(Msg::PaperFootnote2)],
     };
-    let patient = Section {
-        heading: Label::new(Msg::PaperSection2, lang),
+    let card_face = Section {
+        heading: Some(Label::new(Msg::PaperSection2, lang)),
         rows: vec![
             row(
                 lang,
@@ -198,12 +247,7 @@ pub(crate) fn sheet(rec: &Record, lang: Lang) -> Sheet {
                 Value::Text(clean(&d.name_kana)),
             ),
             row(lang, Msg::FieldName, None, Value::Text(clean(&d.name))),
-            row(
-                lang,
-                Msg::FieldBirthDate,
-                None,
-                Value::Text(format_wareki(d.birth_date)),
-            ),
+            row(lang, Msg::FieldBirthDate, None, birth_date(d.birth_date)),
             row(
                 lang,
                 Msg::FieldSex,
@@ -221,38 +265,34 @@ pub(crate) fn sheet(rec: &Record, lang: Lang) -> Sheet {
                 None,
                 Value::Text(clean(&d.address)),
             ),
+        ],
+        notes: vec![note(Msg::PaperFootnote3)],
+    };
+    // 患者との関係 is written only when a guardian (保護者) signs (※4).
+    let relationship = match d.signer {
+        Some(Signer::Guardian) => opt_text(&d.signer_relationship),
+        _ => Value::Text(String::new()),
+    };
+    let signing = Section {
+        heading: None,
+        rows: vec![
+            row(
+                lang,
+                Msg::FieldDeclaredOn,
+                None,
+                Value::Text(d.declared_on.map(format_wareki).unwrap_or_default()),
+            ),
+            row(lang, Msg::PaperSignature, None, Value::Blank),
+            row(
+                lang,
+                Msg::FieldSignerRelationship,
+                Some(Msg::PaperMark4),
+                relationship,
+            ),
             row(lang, Msg::FieldPhone, None, opt_text(&d.phone)),
         ],
+        notes: vec![note(Msg::PaperFootnote4)],
     };
-    let signing = vec![
-        row(
-            lang,
-            Msg::FieldDeclaredOn,
-            None,
-            Value::Text(d.declared_on.map(format_wareki).unwrap_or_default()),
-        ),
-        row(lang, Msg::PaperSignature, None, Value::Blank),
-        row(
-            lang,
-            Msg::FieldSigner,
-            None,
-            choices(
-                lang,
-                &[
-                    (Signer::Patient, Msg::SignerPatient),
-                    (Signer::Guardian, Msg::SignerGuardian),
-                ],
-                d.signer,
-                None,
-            ),
-        ),
-        row(
-            lang,
-            Msg::FieldSignerRelationship,
-            Some(Msg::PaperGuardianNote),
-            opt_text(&d.signer_relationship),
-        ),
-    ];
     let footer = format!(
         "{} {}　{} {}　{} {}",
         Msg::PaperRecord.text(Lang::Ja),
@@ -265,9 +305,8 @@ pub(crate) fn sheet(rec: &Record, lang: Lang) -> Sheet {
     Sheet {
         title: Label::new(Msg::PaperTitle, lang),
         intro: Label::new(Msg::PaperIntro, lang),
-        sections: vec![insurance, patient],
-        closing: Label::new(Msg::PaperClosing, lang),
-        signing,
+        tick: Label::new(Msg::PaperTick, lang),
+        sections: vec![insurance, card_face, signing],
         voided: (rec.status == Status::Voided).then(|| Label::new(Msg::PaperVoided, lang)),
         footer,
     }

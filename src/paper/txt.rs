@@ -1,7 +1,7 @@
 //! The declaration as fixed-width text (for a line printer, or to read on screen): labels
 //! in a column padded by display width, so kanji count as two columns.
 
-use unicode_width::UnicodeWidthStr;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::{mark, sheet, Label, Row, Value};
 use crate::domain::record::Record;
@@ -14,8 +14,10 @@ const LABEL_W: usize = 28;
 /// Length of the signature line (columns).
 const SIGN_W: usize = 36;
 
+/// Columns in a Japanese font: the form is Japanese, so East Asian ambiguous characters
+/// (※ ☑ ☐) take two columns, as they do on a Japanese printer or console.
 fn width(s: &str) -> usize {
-    UnicodeWidthStr::width(s)
+    UnicodeWidthStr::width_cjk(s)
 }
 
 fn label_text(l: &Label) -> String {
@@ -70,6 +72,26 @@ fn row(out: &mut String, r: &Row) {
     out.push('\n');
 }
 
+/// Break `s` into lines of at most `max` columns (the footnotes are long sentences).
+fn wrap(s: &str, max: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = UnicodeWidthChar::width_cjk(c).unwrap_or(0);
+        if w + cw > max && !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+            w = 0;
+        }
+        line.push(c);
+        w += cw;
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 fn centered(out: &mut String, s: &str) {
     let pad = WIDTH.saturating_sub(width(s)) / 2;
     out.push_str(&" ".repeat(pad));
@@ -91,29 +113,39 @@ pub fn render(rec: &Record, lang: Lang) -> String {
     }
     out.push_str(&"=".repeat(WIDTH));
     out.push('\n');
-    out.push_str(s.intro.ja);
-    out.push('\n');
-    if let Some(en) = s.intro.en {
-        out.push_str(en);
-        out.push('\n');
+    for l in [&s.intro, &s.tick] {
+        for text in std::iter::once(l.ja).chain(l.en) {
+            for line in wrap(text, WIDTH) {
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
     }
     for section in &s.sections {
         out.push('\n');
-        out.push_str(&label_text(&section.heading));
-        out.push('\n');
-        out.push_str(&"-".repeat(WIDTH));
-        out.push('\n');
+        match &section.heading {
+            Some(h) => {
+                out.push_str(&label_text(h));
+                out.push('\n');
+                out.push_str(&"-".repeat(WIDTH));
+                out.push('\n');
+            }
+            None => out.push('\n'),
+        }
         for r in &section.rows {
             row(&mut out, r);
         }
+        for n in &section.notes {
+            out.push('\n');
+            for text in std::iter::once(n.ja).chain(n.en) {
+                for line in wrap(text, WIDTH) {
+                    out.push_str(&line);
+                    out.push('\n');
+                }
+            }
+        }
     }
     out.push('\n');
-    out.push_str(&label_text(&s.closing));
-    out.push_str("\n\n");
-    for r in &s.signing {
-        row(&mut out, r);
-        out.push('\n');
-    }
     out.push_str(&"-".repeat(WIDTH));
     out.push('\n');
     out.push_str(&s.footer);

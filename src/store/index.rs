@@ -21,7 +21,7 @@ use chrono::{DateTime, FixedOffset};
 use sled::Tree;
 
 use super::{decode_record, decode_seq, AuditAction, AuditEntry, Store, StoreError};
-use crate::domain::record::{Record, Status};
+use crate::domain::record::Record;
 
 const WATERMARK: &[u8] = b"w";
 const COUNT: &[u8] = b"n";
@@ -35,7 +35,7 @@ fn followup_key(id: &str) -> Vec<u8> {
 }
 
 fn needs_followup(rec: &Record) -> bool {
-    rec.status == Status::Active && rec.followup.needed
+    rec.awaits_followup()
 }
 
 fn read_u64(v: Option<sled::IVec>) -> Option<u64> {

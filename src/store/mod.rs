@@ -63,6 +63,8 @@ crate::codes! {
         Edit = "edit",
         Void = "void",
         Followup = "followup",
+        /// The difference after the recheck was refunded or collected.
+        Settle = "settle",
         Import = "import",
         SyncDelivered = "sync_delivered",
         SyncFailed = "sync_failed",

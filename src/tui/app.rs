@@ -196,8 +196,10 @@ pub enum SaveKind {
     New,
     Revision,
     Void,
-    /// The online recheck of a record that needed follow-up.
+    /// The confirmation of a record that needed follow-up.
     Followup,
+    /// A difference after the confirmation was refunded or collected.
+    Settle,
 }
 
 /// Inputs to `update`: the terminal's and the runtime's.
@@ -284,6 +286,8 @@ pub struct App {
     /// The terminal draws East Asian ambiguous-width characters two cells wide: the
     /// frame gets one-cell stand-ins for them (`[ui] ambiguous_width`).
     pub ambiguous_wide: bool,
+    /// The clinic as the help desk knows it (`[desk]`): shown in the procedure.
+    pub desk: Desk,
     pub now: DateTime<FixedOffset>,
     pub snapshot: Snapshot,
     pub screen: Screen,
@@ -297,6 +301,24 @@ pub struct App {
     pub reader: Option<ReaderState>,
     /// The follow-up list, as last read for the follow-up screen.
     pub followups: Vec<Record>,
+}
+
+/// The clinic's details the procedure screens name (`[desk]` in the config).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Desk {
+    pub helpdesk_phone: String,
+    pub clinic_code: Option<String>,
+    pub clinic_name: Option<String>,
+}
+
+impl Default for Desk {
+    fn default() -> Self {
+        Desk {
+            helpdesk_phone: crate::config::DEFAULT_HELPDESK_PHONE.to_string(),
+            clinic_code: None,
+            clinic_name: None,
+        }
+    }
 }
 
 /// How reading the card ended.
@@ -327,6 +349,7 @@ impl App {
             terminal_id,
             claim_check_digit: false,
             ambiguous_wide: false,
+            desk: Desk::default(),
             now,
             snapshot: Snapshot::default(),
             screen: Screen::home(),

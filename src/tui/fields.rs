@@ -27,6 +27,43 @@ impl Label for YesNo {
     }
 }
 
+crate::codes! {
+    /// What is collected at the counter in case 1 (or on a 不詳 claim): the normal share
+    /// with a recheck later, or 10割 now refunded once the qualification is shown.
+    pub enum Collect {
+        Normal = "normal",
+        Full = "full",
+    }
+}
+
+impl Label for Collect {
+    fn label(self) -> Msg {
+        match self {
+            Collect::Normal => Msg::CollectNormal,
+            Collect::Full => Msg::CollectFull,
+        }
+    }
+}
+
+crate::codes! {
+    /// The ratio a confirmed qualification gives (percent).
+    pub enum ConfirmedRatio {
+        R30 = "30",
+        R20 = "20",
+        R10 = "10",
+    }
+}
+
+impl Label for ConfirmedRatio {
+    fn label(self) -> Msg {
+        match self {
+            ConfirmedRatio::R30 => Msg::Ratio30,
+            ConfirmedRatio::R20 => Msg::Ratio20,
+            ConfirmedRatio::R10 => Msg::Ratio10,
+        }
+    }
+}
+
 /// The options of a choice field: one of the domain's code sets, labelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Choices {
@@ -38,6 +75,8 @@ pub enum Choices {
     Ratio,
     Sex,
     Signer,
+    Collect,
+    ConfirmedRatio,
 }
 
 impl Choices {
@@ -55,6 +94,8 @@ impl Choices {
             Choices::Ratio => of::<DeclaredRatio>(i),
             Choices::Sex => of::<Sex>(i),
             Choices::Signer => of::<Signer>(i),
+            Choices::Collect => of::<Collect>(i),
+            Choices::ConfirmedRatio => of::<ConfirmedRatio>(i),
         }
     }
 
@@ -91,8 +132,10 @@ pub enum Binding {
     Input(fn(&mut RecordInput) -> &mut Option<String>),
     /// A yes/no choice stored as a boolean.
     Flag(fn(&mut RecordInput) -> &mut Option<bool>),
-    /// Yen typed as text, stored as a number.
+    /// Yen or points typed as text, stored as a number.
     Yen(fn(&mut RecordInput) -> &mut Option<u64>),
+    /// The counter's choice in case 1: 10割 pending sets the copay's ratio and reason.
+    Collect,
     /// Checked by the form only, not part of the record.
     Form,
 }
@@ -105,8 +148,6 @@ pub struct Field {
     pub kind: Kind,
     pub label: Msg,
     pub binding: Binding,
-    /// Asked only by the 申立書 (shown when the declaration is the source).
-    pub declaration_only: bool,
     /// Digits: full-width digits typed or pasted become ASCII.
     pub numeric: bool,
     /// Required by the form itself whenever shown (the validator decides the others).
@@ -120,7 +161,6 @@ impl Field {
             kind,
             label,
             binding,
-            declaration_only: false,
             numeric: false,
             form_required: false,
         }
@@ -149,13 +189,6 @@ impl Field {
         at: fn(&mut RecordInput) -> &mut Option<String>,
     ) -> Field {
         Field::new(path, Kind::Choice(choices), label, Binding::Input(at))
-    }
-
-    fn declaration(self) -> Field {
-        Field {
-            declaration_only: true,
-            ..self
-        }
     }
 
     fn numeric(self) -> Field {
@@ -214,31 +247,38 @@ fields! {
     InsuranceKind => Field::choice("declaration.insurance_kind", Choices::InsuranceKind,
         Msg::FieldInsuranceKind, |i| &mut i.declaration.insurance_kind);
     HasValidCard => Field::new("declaration.has_valid_card", Kind::Choice(Choices::YesNo),
-        Msg::FieldHasValidCard, Binding::Flag(|i| &mut i.declaration.has_valid_card)).declaration();
+        Msg::FieldHasValidCard, Binding::Flag(|i| &mut i.declaration.has_valid_card));
     InsurerName => Field::text("declaration.insurer_name", Msg::FieldInsurerName,
-        |i| &mut i.declaration.insurer_name).declaration();
+        |i| &mut i.declaration.insurer_name);
     EmployerName => Field::text("declaration.employer_name", Msg::FieldEmployerName,
-        |i| &mut i.declaration.employer_name).declaration();
+        |i| &mut i.declaration.employer_name);
     IssuedWhen => Field::choice("declaration.issued_when", Choices::IssuedWhen, Msg::FieldIssuedWhen,
-        |i| &mut i.declaration.issued_when).declaration();
+        |i| &mut i.declaration.issued_when);
     IssuedNote => Field::text("declaration.issued_note", Msg::FieldIssuedNote,
-        |i| &mut i.declaration.issued_note).declaration();
+        |i| &mut i.declaration.issued_note);
     CopayRatio => Field::choice("declaration.copay_ratio", Choices::Ratio, Msg::FieldCopayRatio,
         |i| &mut i.declaration.copay_ratio);
     DeclaredOn => Field::date("declaration.declared_on", Msg::FieldDeclaredOn,
-        |i| &mut i.declaration.declared_on).declaration();
+        |i| &mut i.declaration.declared_on);
     Signer => Field::choice("declaration.signer", Choices::Signer, Msg::FieldSigner,
-        |i| &mut i.declaration.signer).declaration();
+        |i| &mut i.declaration.signer);
     SignerRelationship => Field::text("declaration.signer_relationship", Msg::FieldSignerRelationship,
-        |i| &mut i.declaration.signer_relationship).declaration();
+        |i| &mut i.declaration.signer_relationship);
     IncidentNote => Field::text("incident.note", Msg::FieldIncidentNote, |i| &mut i.incident.note);
     /// Total points at the counter (the amount to collect is computed from them).
-    Points => Field::new("form.points", Kind::Text, Msg::FieldPoints, Binding::Form).numeric();
+    Points => Field::new("copay.points", Kind::Text, Msg::FieldPoints,
+        Binding::Yen(|i| &mut i.copay.points)).numeric();
+    /// Case 1 (or 不詳): the normal share now, or 10割 refunded once confirmed.
+    Collect => Field::new("copay.ratio", Kind::Choice(Choices::Collect), Msg::FieldCollect,
+        Binding::Collect);
     Received => Field::new("copay.amount_yen", Kind::Text, Msg::FieldAmount,
         Binding::Yen(|i| &mut i.copay.amount_yen)).numeric();
     /// For an intake prefilled from an earlier record: the patient confirmed nothing changed.
     Unchanged => Field::new("form.unchanged", Kind::Choice(Choices::YesNo), Msg::FieldUnchanged,
         Binding::Form).required();
+    /// After recovery: the ratio the confirmed qualification gives.
+    ConfirmedRatio => Field::new("followup.confirmed_ratio", Kind::Choice(Choices::ConfirmedRatio),
+        Msg::FieldConfirmedRatio, Binding::Form).required();
 }
 
 impl FieldId {
@@ -252,10 +292,6 @@ impl FieldId {
 
     pub fn path(self) -> &'static str {
         self.field().path
-    }
-
-    pub fn declaration_only(self) -> bool {
-        self.field().declaration_only
     }
 
     pub fn from_path(path: &str) -> Option<FieldId> {
@@ -279,8 +315,12 @@ mod tests {
                 Binding::Input(at) => *at(&mut input) = Some("x".into()),
                 Binding::Flag(at) => *at(&mut input) = Some(true),
                 Binding::Yen(at) => *at(&mut input) = Some(7),
+                Binding::Collect => continue,
                 Binding::Form => {
-                    assert!(f.path.starts_with("form."), "{id:?}");
+                    assert!(
+                        f.path.starts_with("form.") || f.path.starts_with("followup."),
+                        "{id:?}"
+                    );
                     continue;
                 }
             }

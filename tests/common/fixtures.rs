@@ -73,10 +73,12 @@ pub fn record_with_id(id: &str) -> Record {
             ratio: 30,
             reason: CopayReason::Default,
             amount_yen: None,
+            points: None,
         },
         followup: Followup {
             needed: true,
             done_at: None,
+            ..Default::default()
         },
     }
 }

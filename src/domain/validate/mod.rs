@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
+use crate::domain::claim;
 use crate::domain::code::Code;
 use crate::domain::copay;
 use crate::domain::era::parse_date;
@@ -146,29 +147,17 @@ impl Check {
     }
 }
 
-/// True when the insurer is a 国民健康保険組合 (its members also declare an employer).
-pub fn is_kokuho_kumiai(insurer_name: &str) -> bool {
-    insurer_name.contains("国保組合") || insurer_name.contains("国民健康保険組合")
-}
+mod rules;
 
-mod required;
-
-pub use required::{required, Required};
-
-/// Whether 事業所名 is required (docs/record.md).
-pub fn employer_required(kind: Option<InsuranceKind>, insurer_name: Option<&str>) -> bool {
-    matches!(
-        kind,
-        Some(InsuranceKind::Shaho | InsuranceKind::Other | InsuranceKind::Unknown)
-    ) || insurer_name.is_some_and(is_kokuho_kumiai)
-}
+pub use rules::{employer_required, rules, Rules, CONDITIONAL};
 
 /// Validate and normalise one record. Fields the input omits that the app owns (id,
-/// version, timestamps, terminal, operator) come from `ctx`.
+/// version, timestamps, terminal, operator) come from `ctx`. The form and `onshi import`
+/// both come through here, so they accept and refuse exactly the same records.
 pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldError>> {
     let mut c = Check { errors: Vec::new() };
     let today = ctx.today();
-    let req = required(input, today);
+    let rules = rules(input, today);
 
     let id = match Check::present(&input.id) {
         Some(raw) => match ulid::Ulid::from_string(raw) {
@@ -219,35 +208,121 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
         c.push("void_reason", Problem::VoidReason);
     }
 
-    // Incident and verification.
+    // A value in a field the situation does not ask is refused, never silently dropped.
+    let d = &input.declaration;
+    for (path, given) in [
+        ("declaration.has_valid_card", d.has_valid_card.is_some()),
+        (
+            "declaration.insurer_name",
+            Check::present(&d.insurer_name).is_some(),
+        ),
+        (
+            "declaration.employer_name",
+            Check::present(&d.employer_name).is_some(),
+        ),
+        (
+            "declaration.issued_when",
+            Check::present(&d.issued_when).is_some(),
+        ),
+        (
+            "declaration.issued_note",
+            Check::present(&d.issued_note).is_some(),
+        ),
+        (
+            "declaration.copay_ratio",
+            Check::present(&d.copay_ratio).is_some(),
+        ),
+        (
+            "declaration.declared_on",
+            Check::present(&d.declared_on).is_some(),
+        ),
+        ("declaration.signer", Check::present(&d.signer).is_some()),
+        (
+            "declaration.signer_relationship",
+            Check::present(&d.signer_relationship).is_some(),
+        ),
+    ] {
+        if given && !rules.applies(path) {
+            c.push(path, Problem::NotApplicable);
+        }
+    }
+    let ask = |path: &str| rules.applies(path);
+
+    // Incident and verification: the source must be one the case offers (after recovery,
+    // one that confirmed the qualification).
     let case = c.choice::<IncidentCase>("incident.case", &input.incident.case, true);
     let incident_note = c.text("incident.note", &input.incident.note, MAX_TEXT, false);
     let source = c
         .choice::<VerificationSource>("verification.source", &input.verification.source, false)
         .unwrap_or(VerificationSource::Declaration);
     let checked_at = c.timestamp("verification.checked_at", &input.verification.checked_at);
+    let done_at = c.timestamp("followup.done_at", &input.followup.done_at);
+    if let Some(case) = case {
+        let offered = match done_at {
+            Some(_) => confirms(source),
+            None => procedure::sources(case).contains(&source),
+        };
+        if !offered {
+            c.push(
+                "verification.source",
+                Problem::SourceNotOffered { case: case.code() },
+            );
+        }
+    }
 
-    // Declaration. Its own items are asked only when no document gave the
-    // qualification (the 申立書 is the fallback, docs/procedure.md).
-    let decl_needed = procedure::needs_declaration(source);
-    let d = &input.declaration;
-    let has_valid_card = d.has_valid_card;
-    if req.contains("declaration.has_valid_card") && has_valid_card.is_none() {
+    // The patient: always. The 申立書's and the statement's own items: when they apply.
+    let has_valid_card = d
+        .has_valid_card
+        .filter(|_| ask("declaration.has_valid_card"));
+    if rules.requires("declaration.has_valid_card") && has_valid_card.is_none() {
         c.push("declaration.has_valid_card", Problem::Required);
     }
+    // The form's premise: 「有効な保険証の交付を受けており」 (seed l.134). A patient whose card
+    // is not issued yet gives a statement instead (case 1).
+    if has_valid_card == Some(false) {
+        c.push("declaration.has_valid_card", Problem::DeclarationPremise);
+    }
     let kind = c.choice::<InsuranceKind>("declaration.insurance_kind", &d.insurance_kind, true);
-    let insurer_name = c.text("declaration.insurer_name", &d.insurer_name, MAX_NAME, false);
+    let only_if = |path: &str, v: &Option<String>| -> Option<String> {
+        if ask(path) {
+            v.clone()
+        } else {
+            None
+        }
+    };
+    let insurer_name = c.text(
+        "declaration.insurer_name",
+        &only_if("declaration.insurer_name", &d.insurer_name),
+        MAX_NAME,
+        rules.requires("declaration.insurer_name"),
+    );
     let employer_name = c.text(
         "declaration.employer_name",
-        &d.employer_name,
+        &only_if("declaration.employer_name", &d.employer_name),
         MAX_NAME,
-        req.contains("declaration.employer_name"),
+        rules.requires("declaration.employer_name"),
     );
-    let issued_when = c.choice::<IssuedWhen>("declaration.issued_when", &d.issued_when, false);
-    let issued_note = c.text("declaration.issued_note", &d.issued_note, MAX_TEXT, false);
+    let issued_when = c.choice::<IssuedWhen>(
+        "declaration.issued_when",
+        &only_if("declaration.issued_when", &d.issued_when),
+        false,
+    );
+    let issued_note = c.text(
+        "declaration.issued_note",
+        &only_if("declaration.issued_note", &d.issued_note),
+        MAX_TEXT,
+        false,
+    );
     let name = c.text("declaration.name", &d.name, MAX_NAME, true);
     let name_kana = match c.required("declaration.name_kana", &d.name_kana) {
         Some(_) => match normalize_kana(d.name_kana.as_deref().unwrap_or_default()) {
+            Ok(k) if k.chars().count() > MAX_NAME => {
+                c.push(
+                    "declaration.name_kana",
+                    Problem::Text(crate::domain::text::TextError::TooLong { max: MAX_NAME }),
+                );
+                None
+            }
             Ok(k) if !k.is_empty() => Some(k),
             Ok(_) => {
                 c.push("declaration.name_kana", Problem::Required);
@@ -269,30 +344,32 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
     };
     let sex = c.choice::<Sex>("declaration.sex", &d.sex, true);
     let address = c.text("declaration.address", &d.address, MAX_TEXT, true);
-    let declared_on = match c.date("declaration.declared_on", &d.declared_on, false) {
+    let declared_on = match c.date(
+        "declaration.declared_on",
+        &only_if("declaration.declared_on", &d.declared_on),
+        false,
+    ) {
         Some(x) if x > today => {
             c.push("declaration.declared_on", Problem::InFuture);
             None
         }
         Some(x) => Some(x),
-        None if Check::present(&d.declared_on).is_some() => None,
-        None if decl_needed => service_date,
+        None if ask("declaration.declared_on") && Check::present(&d.declared_on).is_some() => None,
+        // The 申立書 is dated the day it is taken; nothing else is dated for it.
+        None if source == VerificationSource::Declaration => service_date,
         None => None,
     };
     let signer = c.choice::<Signer>(
         "declaration.signer",
-        &d.signer,
-        req.contains("declaration.signer"),
+        &only_if("declaration.signer", &d.signer),
+        rules.requires("declaration.signer"),
     );
     let signer_relationship = c.text(
         "declaration.signer_relationship",
-        &d.signer_relationship,
+        &only_if("declaration.signer_relationship", &d.signer_relationship),
         MAX_NAME,
-        req.contains("declaration.signer_relationship"),
+        rules.requires("declaration.signer_relationship"),
     );
-    if signer == Some(Signer::Patient) && signer_relationship.is_some() {
-        c.push("declaration.signer_relationship", Problem::NotApplicable);
-    }
     let phone = match Check::present(&d.phone) {
         Some(raw) => match normalize_phone(raw) {
             Ok(p) => Some(p),
@@ -303,65 +380,167 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
         },
         None => None,
     };
-    let asks_ratio = match (birth_date, service_date, kind) {
-        (Some(b), Some(s), Some(k)) => Some(copay::asks_ratio(b, s, k)),
-        _ => None,
-    };
     let copay_ratio = c.choice::<DeclaredRatio>(
         "declaration.copay_ratio",
-        &d.copay_ratio,
-        req.contains("declaration.copay_ratio"),
+        &only_if("declaration.copay_ratio", &d.copay_ratio),
+        rules.requires("declaration.copay_ratio"),
     );
-    if asks_ratio == Some(false) && copay_ratio.is_some() {
-        c.push("declaration.copay_ratio", Problem::NotApplicable);
-    }
 
-    // Insurance / claim basis.
+    // Insurance and the claim basis, derived from the source and the numbers.
     let ins = &input.insurance;
-    let insurer_raw = Check::present(&ins.insurer_number);
-    // Derived from the source and the numbers unless the input states it (import).
-    let basis = c
-        .choice::<ClaimBasis>("insurance.basis", &ins.basis, false)
-        .unwrap_or_else(|| {
-            procedure::claim_basis(source, insurer_raw.is_some(), service_date.unwrap_or(today))
-        });
-    // A document that shows the qualification shows its insurer number too.
-    if req.contains("insurance.insurer_number") && insurer_raw.is_none() {
-        c.push("insurance.insurer_number", Problem::Required);
-    }
-    let insurer_number = insurer_raw.and_then(|raw| match parse_insurer_number(raw, basis) {
-        Ok(n) => Some(n),
-        Err(e) => {
-            c.push("insurance.insurer_number", Problem::Insurer(e));
-            None
+    for path in ["insurance.insurer_number", "insurance.number"] {
+        let given = if path == "insurance.number" {
+            &ins.number
+        } else {
+            &ins.insurer_number
+        };
+        if rules.requires(path) && Check::present(given).is_none() {
+            c.push(path, Problem::Required);
         }
-    });
+    }
+    let insurer_number =
+        Check::present(&ins.insurer_number).and_then(|raw| match parse_insurer_number(raw) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                c.push("insurance.insurer_number", Problem::Insurer(e));
+                None
+            }
+        });
     let symbol = c.number("insurance.symbol", &ins.symbol, parse_symbol_or_number);
     let number = c.number("insurance.number", &ins.number, parse_symbol_or_number);
     let branch = c.number("insurance.branch", &ins.branch, parse_branch);
+    let derived = procedure::claim_basis(
+        source,
+        insurer_number.is_some() && number.is_some(),
+        service_date.unwrap_or(today),
+    );
+    // A stated basis the sources and numbers do not support is refused; 不詳 may always
+    // be claimed (seed l.100).
+    let basis = match c.choice::<ClaimBasis>("insurance.basis", &ins.basis, false) {
+        Some(b) if b == derived || b == ClaimBasis::Unknown => b,
+        Some(_) => {
+            c.push(
+                "insurance.basis",
+                Problem::BasisContradicts { supported: derived },
+            );
+            derived
+        }
+        None => derived,
+    };
 
-    // Copay: an explicit ratio wins; null means "suggest from age".
+    // Copay: the ratio for the age (or as declared, 70+/後期), or 10割 pending where that
+    // may be collected; what was received follows from the points.
+    let suggested = match (birth_date, service_date, kind) {
+        (Some(b), Some(s), Some(k)) => Some(copay::suggest(b, s, k, copay_ratio)),
+        _ => None,
+    };
+    let stated_reason = c.choice::<CopayReason>("copay.reason", &input.copay.reason, false);
     let copay = match input.copay.ratio {
+        Some(100) => {
+            // A confirmed case-1 record keeps the 10割 it was collected with (the
+            // difference is refunded at the settlement).
+            let allowed = case.is_some_and(|k| {
+                procedure::may_collect_full(k, source)
+                    || (done_at.is_some() && k == IncidentCase::NotIssued)
+            });
+            if !allowed {
+                c.push("copay.ratio", Problem::FullCopayNotAllowed);
+                None
+            } else if stated_reason.is_some_and(|r| r != CopayReason::Pending) {
+                c.push(
+                    "copay.reason",
+                    Problem::CopayContradicts {
+                        ratio: 100,
+                        reason: CopayReason::Pending.code(),
+                    },
+                );
+                None
+            } else {
+                Some((100, CopayReason::Pending))
+            }
+        }
         Some(r) if ![10, 20, 30].contains(&r) => {
             c.push("copay.ratio", Problem::Ratio { value: r });
             None
         }
-        Some(r) => {
-            let reason = c
-                .choice::<CopayReason>("copay.reason", &input.copay.reason, false)
-                .unwrap_or(CopayReason::Declared);
-            Some((r, reason))
-        }
-        None => match (birth_date, service_date, kind) {
-            (Some(b), Some(s), Some(k)) => Some(copay::suggest(b, s, k, copay_ratio)),
-            _ => None,
+        Some(r) => match suggested {
+            Some((ratio, reason)) if r == ratio && stated_reason.is_none_or(|s| s == reason) => {
+                Some((ratio, reason))
+            }
+            Some((ratio, reason)) => {
+                // Name what is wrong: the ratio, or (the ratio right) its reason.
+                let field = if r == ratio {
+                    "copay.reason"
+                } else {
+                    "copay.ratio"
+                };
+                c.push(
+                    field,
+                    Problem::CopayContradicts {
+                        ratio,
+                        reason: reason.code(),
+                    },
+                );
+                None
+            }
+            None => None,
         },
+        None if stated_reason == Some(CopayReason::Pending) => {
+            c.push("copay.ratio", Problem::Required);
+            None
+        }
+        None => suggested,
     };
-    let done_at = c.timestamp("followup.done_at", &input.followup.done_at);
-    let followup_needed = input
-        .followup
+    let points = input.copay.points;
+    let amount_yen = match (copay, points) {
+        (Some((ratio, _)), Some(p)) => {
+            let due = claim::copay_yen(p, ratio);
+            match input.copay.amount_yen {
+                Some(a) if Some(a) != due => {
+                    c.push(
+                        "copay.amount_yen",
+                        Problem::AmountMismatch {
+                            expected: due.unwrap_or(0),
+                        },
+                    );
+                    None
+                }
+                Some(a) => Some(a),
+                None => due,
+            }
+        }
+        _ => input.copay.amount_yen,
+    };
+
+    // After recovery: the confirmed ratio and what is owed either way.
+    let f = &input.followup;
+    let confirmed_ratio = match f.confirmed_ratio {
+        Some(r) if ![10, 20, 30].contains(&r) => {
+            c.push("followup.confirmed_ratio", Problem::Ratio { value: r });
+            None
+        }
+        other => other,
+    };
+    if confirmed_ratio.is_some() && done_at.is_none() {
+        c.push("followup.confirmed_ratio", Problem::NotApplicable);
+    }
+    let difference = settle_difference(points, amount_yen, confirmed_ratio);
+    if f.difference_yen.is_some() && f.difference_yen != difference {
+        c.push(
+            "followup.difference_yen",
+            Problem::DifferenceContradicts {
+                expected: difference,
+            },
+        );
+    }
+    let settled_at = c.timestamp("followup.settled_at", &f.settled_at);
+    if settled_at.is_some() && difference.is_none() {
+        c.push("followup.settled_at", Problem::NotApplicable);
+    }
+    let pending = copay.is_some_and(|(_, r)| r == CopayReason::Pending);
+    let followup_needed = f
         .needed
-        .unwrap_or(done_at.is_none() && procedure::needs_followup(basis, source));
+        .unwrap_or(done_at.is_none() && procedure::needs_followup(basis, source, pending));
 
     if !c.errors.is_empty() {
         return Err(c.errors);
@@ -418,16 +597,39 @@ pub fn record(input: &RecordInput, ctx: &Context) -> Result<Record, Vec<FieldErr
                 Copay {
                     ratio,
                     reason,
-                    amount_yen: input.copay.amount_yen,
+                    amount_yen,
+                    points,
                 }
             },
             followup: Followup {
                 needed: followup_needed,
                 done_at,
+                confirmed_ratio,
+                difference_yen: difference,
+                settled_at,
             },
         })
     })();
     built.ok_or_else(|| vec![FieldError::new("", Problem::Required)])
+}
+
+/// Sources that confirm a qualification after recovery: a document or a lookup, not the
+/// patient's word and not an expired card.
+pub fn confirms(source: VerificationSource) -> bool {
+    procedure::is_document(source) && source != VerificationSource::InsuranceCard
+}
+
+/// What is owed once the real ratio is known: the copay for the points at that ratio
+/// minus what was received (positive: collect; negative: refund).
+pub fn settle_difference(
+    points: Option<u64>,
+    received: Option<u64>,
+    confirmed_ratio: Option<u8>,
+) -> Option<i64> {
+    let due = claim::copay_yen(points?, confirmed_ratio?)?;
+    let due = i64::try_from(due).ok()?;
+    let received = i64::try_from(received?).ok()?;
+    due.checked_sub(received)
 }
 
 /// Validate an edit of `old`: same id and creation time, next version, fresh `updated_at`.
@@ -465,17 +667,39 @@ pub fn void(old: &Record, reason: &str, ctx: &Context) -> Result<Record, Vec<Fie
     Ok(rec)
 }
 
-/// After recovery: the online recheck's numbers become the next version, the claim
-/// basis becomes current and the follow-up is done (docs/procedure.md).
+/// What the clerk confirms after recovery.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecheckInput {
+    /// How the qualification was confirmed: the online recheck, システム障害時モード,
+    /// or a document the patient brought later.
+    pub source: Option<String>,
+    pub insurance: crate::domain::input::InsuranceInput,
+    /// The ratio the confirmed qualification gives: `30`, `20` or `10`.
+    pub confirmed_ratio: Option<String>,
+    /// The visit's total points, when the record does not have them yet.
+    pub points: Option<u64>,
+}
+
+/// After recovery: the confirmed qualification becomes the next version — current claim
+/// basis, the confirmed ratio, and the difference to refund or collect (from the points
+/// and what was received); the follow-up is done (docs/procedure.md).
 pub fn recheck(
     old: &Record,
-    numbers: &crate::domain::input::InsuranceInput,
+    input: &RecheckInput,
     ctx: &Context,
 ) -> Result<Record, Vec<FieldError>> {
     let mut c = Check { errors: Vec::new() };
+    let source = c.choice::<VerificationSource>("verification.source", &input.source, true);
+    if source.is_some_and(|s| !confirms(s)) {
+        c.push(
+            "verification.source",
+            Problem::SourceNotOffered { case: "followup" },
+        );
+    }
+    let numbers = &input.insurance;
     let insurer = c
         .required("insurance.insurer_number", &numbers.insurer_number)
-        .and_then(|raw| match parse_insurer_number(raw, ClaimBasis::Current) {
+        .and_then(|raw| match parse_insurer_number(raw) {
             Ok(n) => Some(n),
             Err(e) => {
                 c.push("insurance.insurer_number", Problem::Insurer(e));
@@ -483,17 +707,33 @@ pub fn recheck(
             }
         });
     let symbol = c.number("insurance.symbol", &numbers.symbol, parse_symbol_or_number);
+    if Check::present(&numbers.number).is_none() {
+        c.push("insurance.number", Problem::Required);
+    }
     let number = c.number("insurance.number", &numbers.number, parse_symbol_or_number);
     let branch = c.number("insurance.branch", &numbers.branch, parse_branch);
-    let Some(insurer) = insurer.filter(|_| c.errors.is_empty()) else {
+    let ratio = c
+        .choice::<DeclaredRatio>("followup.confirmed_ratio", &input.confirmed_ratio, true)
+        .and_then(|r| match r.percent() {
+            Some(p) => Some(p),
+            None => {
+                c.push("followup.confirmed_ratio", Problem::Required);
+                None
+            }
+        });
+    let (Some(source), Some(insurer), Some(ratio)) = (source, insurer, ratio) else {
         return Err(c.errors);
     };
+    if !c.errors.is_empty() {
+        return Err(c.errors);
+    }
+    let points = old.copay.points.or(input.points);
     let mut rec = old.clone();
     rec.version = old.version + 1;
     rec.updated_at = ctx.now;
     rec.operator = ctx.operator.clone();
     rec.verification = Verification {
-        source: VerificationSource::OnlineRecheck,
+        source,
         checked_at: Some(ctx.now),
         card_read: old.verification.card_read,
     };
@@ -504,10 +744,36 @@ pub fn recheck(
         number,
         branch,
     };
+    // Points given only now: what was received follows from them, as on intake.
+    let received = old
+        .copay
+        .amount_yen
+        .or_else(|| claim::copay_yen(points?, old.copay.ratio));
+    rec.copay.points = points;
+    rec.copay.amount_yen = received;
     rec.followup = Followup {
         needed: false,
         done_at: Some(ctx.now),
+        confirmed_ratio: Some(ratio),
+        difference_yen: settle_difference(points, received, Some(ratio)),
+        settled_at: None,
     };
+    Ok(rec)
+}
+
+/// The difference was paid or refunded: the next version says when.
+pub fn settle(old: &Record, ctx: &Context) -> Result<Record, Vec<FieldError>> {
+    if !old.followup.unsettled() {
+        return Err(vec![FieldError::new(
+            "followup.settled_at",
+            Problem::NotApplicable,
+        )]);
+    }
+    let mut rec = old.clone();
+    rec.version = old.version + 1;
+    rec.updated_at = ctx.now;
+    rec.operator = ctx.operator.clone();
+    rec.followup.settled_at = Some(ctx.now);
     Ok(rec)
 }
 
@@ -563,10 +829,14 @@ pub fn to_input(rec: &Record) -> RecordInput {
             ratio: Some(rec.copay.ratio),
             reason: Some(rec.copay.reason.code().to_string()),
             amount_yen: rec.copay.amount_yen,
+            points: rec.copay.points,
         },
         followup: FollowupInput {
             needed: Some(rec.followup.needed),
             done_at: rec.followup.done_at.map(|t| t.to_rfc3339()),
+            confirmed_ratio: rec.followup.confirmed_ratio,
+            difference_yen: rec.followup.difference_yen,
+            settled_at: rec.followup.settled_at.map(|t| t.to_rfc3339()),
         },
     }
 }

@@ -13,6 +13,7 @@ use crate::domain::record::{
     VerificationSource,
 };
 use crate::domain::text::to_fullwidth;
+use crate::i18n::{Label, Lang};
 
 /// Start marker of record `id`'s block (the space keeps one id from matching a longer one).
 pub fn start_marker(id: &str) -> String {
@@ -23,26 +24,13 @@ fn end_marker() -> String {
     to_fullwidth("【/onshi】")
 }
 
+/// ORCA's memo is read by Japanese staff: the catalogue's Japanese labels.
 fn source_label(s: VerificationSource) -> &'static str {
-    match s {
-        VerificationSource::Mynaportal => "マイナポータル",
-        VerificationSource::Certificate => "資格確認書",
-        VerificationSource::Notice => "資格情報のお知らせ",
-        VerificationSource::InsuranceCard => "保険証（過去の資格）",
-        VerificationSource::OutageMode => "システム障害時モード",
-        VerificationSource::OnlineRecheck => "オンライン資格確認（再確認）",
-        VerificationSource::Declaration => "被保険者資格申立書",
-    }
+    Lang::Ja.t(s.label())
 }
 
 fn kind_label(k: InsuranceKind) -> &'static str {
-    match k {
-        InsuranceKind::Shaho => "社保",
-        InsuranceKind::Kokuho => "国保",
-        InsuranceKind::Kouki => "後期",
-        InsuranceKind::Other => "その他",
-        InsuranceKind::Unknown => "不明",
-    }
+    Lang::Ja.t(k.label())
 }
 
 /// The block for `rec`. `notes` are onshi's own remarks for the clerk at ORCA (an

@@ -9,16 +9,16 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::card::CardFace;
-use crate::domain::claim::{copay_yen, parse_count};
-use crate::domain::copay::asks_ratio;
-use crate::domain::era::parse_date;
+use crate::domain::claim::parse_count;
 use crate::domain::input::RecordInput;
 use crate::domain::problem::{FieldError, Problem};
 use crate::domain::procedure;
-use crate::domain::record::{IncidentCase, InsuranceKind, Record, Signer, VerificationSource};
+use crate::domain::record::{
+    CopayReason, IncidentCase, InsuranceKind, Record, Signer, VerificationSource,
+};
 use crate::domain::validate::{self, Context};
 use crate::tui::editor::LineEditor;
-use crate::tui::fields::{Binding, FieldId, Kind, YesNo};
+use crate::tui::fields::{Binding, Collect, FieldId, Kind, YesNo};
 use crate::tui::romaji::Romaji;
 
 mod normalise;
@@ -65,6 +65,11 @@ pub struct FormState {
     /// Identity fields were filled from the card's chip (recorded with the record).
     #[serde(default)]
     pub card_read: bool,
+    /// A copay ratio (and reason) an input stated and the form has no field for: kept
+    /// so the input validates as given (`onshi import` and the form agree). An edit or a
+    /// prefill drops it: the ratio then follows from the age as the clerk types.
+    #[serde(default)]
+    stated_copay: Option<(u8, Option<String>)>,
     /// What the validator said about the values as they are now; recomputed after a
     /// change (`refresh`), not on every frame. Not part of a draft.
     #[serde(skip)]
@@ -76,6 +81,9 @@ pub struct FormState {
 struct Checked {
     errors: Vec<FieldError>,
     required: BTreeSet<FieldId>,
+    /// The fields shown when this was computed (a field that leaves the screen because
+    /// of the clerk's change loses its value).
+    visible: Vec<FieldId>,
 }
 
 fn default_romaji_fields() -> BTreeSet<FieldId> {
@@ -97,6 +105,7 @@ impl FormState {
             romaji_fields: default_romaji_fields(),
             pending: Romaji::default(),
             card_read: false,
+            stated_copay: None,
             checked: None,
         };
         for id in FieldId::ALL {
@@ -121,6 +130,9 @@ impl FormState {
     ) -> Self {
         let mut f = FormState::new(today);
         f.set_procedure(case, source, note);
+        // The 申立書's defaults (申立日, 本人) only where the 申立書 is taken.
+        let visible = f.visible(today);
+        f.clear_except(&visible);
         f
     }
 
@@ -150,10 +162,15 @@ impl FormState {
         input.declaration.declared_on = None;
         input.copay = Default::default();
         let mut f = FormState::from_input(&input, today);
+        f.stated_copay = None;
         f.set_text(FieldId::DeclaredOn, &today.to_string());
         f.set_procedure(case, source, note);
         f.prefilled_from = Some(earlier.service_date);
         f.focus = FieldId::Unchanged;
+        // Items the earlier record had that this visit's source does not ask (a
+        // declaration's signer when a certificate is shown now) do not come along.
+        let visible = f.visible(today);
+        f.clear_except(&visible);
         f
     }
 
@@ -183,8 +200,29 @@ impl FormState {
                         f.set_text(id, &a.to_string());
                     }
                 }
+                Binding::Collect => {
+                    let full = input.copay.ratio == Some(100);
+                    let collect = if full { Collect::Full } else { Collect::Normal };
+                    if full || input.copay.ratio.is_some() {
+                        f.set_choice_code(id, collect.code());
+                    }
+                }
                 Binding::Form => {}
             }
+        }
+        f.stated_copay = input
+            .copay
+            .ratio
+            .filter(|r| *r != 100)
+            .map(|r| (r, input.copay.reason.clone()));
+        // The blank form's defaults (申立日, 署名者) only where those items are asked.
+        let visible = f.visible(today);
+        let d = &input.declaration;
+        if d.declared_on.is_none() && !visible.contains(&FieldId::DeclaredOn) {
+            f.set_text(FieldId::DeclaredOn, "");
+        }
+        if d.signer.is_none() && !visible.contains(&FieldId::Signer) {
+            f.set_choice_code(FieldId::Signer, "");
         }
         f
     }
@@ -192,17 +230,34 @@ impl FormState {
     /// Edit an existing record: every field filled, saved as the next version.
     pub fn edit(rec: &Record, today: NaiveDate) -> Self {
         let mut f = FormState::from_input(&validate::to_input(rec), today);
+        f.stated_copay = None;
         f.mode = Mode::Edit;
         f.editing = Some(rec.clone());
         f
     }
 
-    /// Record the online recheck for a record that needed follow-up.
+    /// Record how the qualification was confirmed after recovery (the online recheck,
+    /// システム障害時モード, a document brought later), its numbers and ratio.
     pub fn recheck(rec: &Record, today: NaiveDate) -> Self {
         let mut f = FormState::edit(rec, today);
         f.mode = Mode::Recheck;
+        f.set_choice_code(FieldId::Source, VerificationSource::OnlineRecheck.code());
         f.focus = FieldId::InsurerNumber;
         f
+    }
+
+    /// Empty every field but `keep` (values of fields that are not asked).
+    fn clear_except(&mut self, keep: &[FieldId]) {
+        for id in FieldId::ALL {
+            if keep.contains(&id) {
+                continue;
+            }
+            match self.values.get(&id) {
+                Some(Value::Text(e)) if !e.text().is_empty() => self.set_text(id, ""),
+                Some(Value::Choice(Some(_))) => self.set_choice_code(id, ""),
+                _ => {}
+            }
+        }
     }
 
     /// Same typed values (ignoring cursor positions, focus and error display).
@@ -271,6 +326,13 @@ impl FormState {
             return Vec::new();
         };
         match (id, self.case()) {
+            (FieldId::Source, _) if self.mode == Mode::Recheck => (0..list.count())
+                .filter(|i| {
+                    list.code(*i)
+                        .and_then(VerificationSource::from_code)
+                        .is_some_and(validate::confirms)
+                })
+                .collect(),
             (FieldId::Source, Some(case)) => {
                 let ok = procedure::sources(case);
                 (0..list.count())
@@ -317,34 +379,41 @@ impl FormState {
             .and_then(InsuranceKind::from_code)
     }
 
-    /// Fields shown now, as on the paper form: the 申立書's own items only for a
-    /// declaration, 一部負担金の割合 only when asked (70+ or 後期), 続柄 only for a guardian.
+    /// Fields shown now, as on the paper form: what the rules ask for the case and source
+    /// (the 申立書's own items only for a declaration, 一部負担金の割合 only from 70 or for
+    /// 後期, 続柄 only for a guardian), the counter's 10割 choice where it may be made, and
+    /// for a recheck only what confirms the qualification.
     pub fn visible(&self, service_date: NaiveDate) -> Vec<FieldId> {
         if self.mode == Mode::Recheck {
-            return vec![
+            let mut v = vec![
+                FieldId::Source,
                 FieldId::InsurerNumber,
                 FieldId::Symbol,
                 FieldId::Number,
                 FieldId::Branch,
+                FieldId::ConfirmedRatio,
             ];
+            if self
+                .editing
+                .as_ref()
+                .is_some_and(|r| r.copay.points.is_none())
+            {
+                v.push(FieldId::Points);
+            }
+            return v;
         }
-        let kind = self.kind_value();
-        let birth = parse_date(self.text(FieldId::BirthDate)).ok();
-        let ratio_asked = match (birth, kind) {
-            (Some(b), Some(k)) => asks_ratio(b, service_date, k),
-            (None, Some(InsuranceKind::Kouki)) => true,
-            _ => false,
-        };
-        let declaration = self.source().is_none_or(procedure::needs_declaration);
-        let guardian = self.choice_code(FieldId::Signer) == Some(Signer::Guardian.code());
+        let input = self.raw_input(service_date);
+        let rules = validate::rules(&input, service_date);
         FieldId::ALL
             .into_iter()
             .filter(|f| match f {
-                _ if f.declaration_only() && !declaration => false,
-                FieldId::CopayRatio => ratio_asked,
-                FieldId::SignerRelationship => guardian,
                 FieldId::Unchanged => self.prefilled_from.is_some(),
-                _ => true,
+                FieldId::ConfirmedRatio => false,
+                FieldId::Collect => self
+                    .case()
+                    .zip(self.source())
+                    .is_some_and(|(case, source)| procedure::may_collect_full(case, source)),
+                _ => rules.applies(f.path()),
             })
             .collect()
     }
@@ -445,27 +514,11 @@ impl FormState {
         self.focus = vis[next];
     }
 
-    /// The raw input the form holds; hidden fields are left out.
+    /// The input the form holds: every value typed (fields that leave the screen lose
+    /// theirs as the clerk changes what they depend on, see `refresh`), the record's own
+    /// facts for an edit, and the counter's choice.
     pub fn to_input(&self, service_date: NaiveDate) -> RecordInput {
-        let mut input = RecordInput::default();
-        for id in self.visible(service_date) {
-            let text = Some(self.text(id).trim())
-                .filter(|t| !t.is_empty())
-                .map(str::to_string);
-            match id.field().binding {
-                Binding::Input(at) => {
-                    *at(&mut input) = match id.kind() {
-                        Kind::Choice(_) => self.choice_code(id).map(str::to_string),
-                        Kind::Text | Kind::Date => text,
-                    }
-                }
-                Binding::Flag(at) => {
-                    *at(&mut input) = self.choice_code(id).map(|c| c == YesNo::Yes.code())
-                }
-                Binding::Yen(at) => *at(&mut input) = text.and_then(|t| parse_count(&t).ok()),
-                Binding::Form => {}
-            }
-        }
+        let mut input = self.raw_input(service_date);
         input.verification.card_read = Some(
             self.card_read
                 || self
@@ -480,12 +533,47 @@ impl FormState {
         input
     }
 
+    /// Every value through its binding.
+    fn raw_input(&self, _service_date: NaiveDate) -> RecordInput {
+        let mut input = RecordInput::default();
+        if let Some((ratio, reason)) = &self.stated_copay {
+            input.copay.ratio = Some(*ratio);
+            input.copay.reason = reason.clone();
+        }
+        for id in FieldId::ALL {
+            let text = Some(self.text(id).trim())
+                .filter(|t| !t.is_empty())
+                .map(str::to_string);
+            match id.field().binding {
+                Binding::Input(at) => {
+                    *at(&mut input) = match id.kind() {
+                        Kind::Choice(_) => self.choice_code(id).map(str::to_string),
+                        Kind::Text | Kind::Date => text,
+                    }
+                }
+                Binding::Flag(at) => {
+                    *at(&mut input) = self.choice_code(id).map(|c| c == YesNo::Yes.code())
+                }
+                Binding::Yen(at) => *at(&mut input) = text.and_then(|t| parse_count(&t).ok()),
+                Binding::Collect => {
+                    if self.choice_code(id) == Some(Collect::Full.code()) {
+                        input.copay.ratio = Some(100);
+                        input.copay.reason = Some(CopayReason::Pending.code().to_string());
+                    }
+                }
+                Binding::Form => {}
+            }
+        }
+        input
+    }
+
     /// Checks the form makes on top of the record's validation: the counter's numbers
     /// and the confirmation of a prefilled intake.
     fn form_errors(&self, service_date: NaiveDate) -> Vec<FieldError> {
         let vis = self.visible(service_date);
         let mut errors = Vec::new();
         for id in [FieldId::Points, FieldId::Received] {
+            // A number that does not parse is not in the input: name it here.
             let t = self.text(id).trim();
             if vis.contains(&id) && !t.is_empty() {
                 if let Err(e) = parse_count(t) {
@@ -516,19 +604,22 @@ impl FormState {
         let input = self.to_input(service);
         let mut form_errors = self.form_errors(service);
         let result = match (&self.editing, self.mode) {
-            (Some(old), Mode::Recheck) => validate::recheck(old, &input.insurance, ctx),
+            (Some(old), Mode::Recheck) => {
+                let confirmed = validate::RecheckInput {
+                    source: self.choice_code(FieldId::Source).map(str::to_string),
+                    insurance: input.insurance.clone(),
+                    confirmed_ratio: self
+                        .choice_code(FieldId::ConfirmedRatio)
+                        .map(str::to_string),
+                    points: input.copay.points,
+                };
+                validate::recheck(old, &confirmed, ctx)
+            }
             (Some(old), _) => validate::revision(old, &input, ctx),
             (None, _) => validate::record(&input, ctx),
         };
         match result {
-            Ok(mut rec) if form_errors.is_empty() => {
-                // No amount typed: the one computed from the points is what was collected.
-                if rec.copay.amount_yen.is_none() {
-                    rec.copay.amount_yen =
-                        self.points().and_then(|p| copay_yen(p, rec.copay.ratio));
-                }
-                Ok(rec)
-            }
+            Ok(rec) if form_errors.is_empty() => Ok(rec),
             Ok(_) => Err(form_errors),
             Err(mut errors) => {
                 errors.append(&mut form_errors);
@@ -553,18 +644,53 @@ impl FormState {
     /// Ask the validator about the values as they are now: the problems to show and the
     /// fields that must be filled. Called after a change, so frames only read the result.
     pub fn refresh(&mut self, ctx: &Context) {
+        let service = self.service_date(ctx.today());
+        let mut visible = self.visible(service);
+        // A field the clerk's change took off the screen loses its value: it is no longer
+        // asked, and an invisible value must not decide the record.
+        if let Some(before) = self.checked.take().map(|c| c.visible) {
+            // A field that comes onto the screen starts from its default (申立日 today,
+            // 署名者 本人) when it is empty.
+            for id in visible.iter().filter(|f| !before.contains(f)) {
+                match id {
+                    FieldId::DeclaredOn if self.text(*id).is_empty() => {
+                        self.set_text(*id, &service.to_string())
+                    }
+                    FieldId::Signer if self.choice_code(*id).is_none() => {
+                        self.set_choice_code(*id, Signer::Patient.code())
+                    }
+                    _ => {}
+                }
+            }
+            if before.iter().any(|f| !visible.contains(f)) {
+                let gone: Vec<FieldId> = before
+                    .iter()
+                    .copied()
+                    .filter(|f| !visible.contains(f))
+                    .collect();
+                let keep: Vec<FieldId> = FieldId::ALL
+                    .into_iter()
+                    .filter(|f| !gone.contains(f))
+                    .collect();
+                self.clear_except(&keep);
+                visible = self.visible(service);
+            }
+        }
         let errors = match self.validate(ctx) {
             Ok(_) => Vec::new(),
             Err(e) => e,
         };
-        let service = self.service_date(ctx.today());
-        let vis = self.visible(service);
-        let by_rules = validate::required(&self.to_input(service), ctx.today());
-        let required = vis
-            .into_iter()
-            .filter(|id| id.field().form_required || by_rules.contains(id.path()))
+        let rules = validate::rules(&self.to_input(service), service);
+        let required = visible
+            .iter()
+            .copied()
+            .filter(|id| id.field().form_required || rules.requires(id.path()))
             .collect();
-        self.checked = Some(Checked { errors, required });
+        self.checked = Some(Checked {
+            errors,
+            required,
+            visible,
+        });
     }
 
     /// Whether `id` must be filled (as of the last `refresh`).

@@ -1,9 +1,10 @@
 //! Keys on the lists: the repeat-patient search and the follow-up list.
 
 use super::{type_line, Key, Step};
+use crate::domain::validate;
 use crate::i18n::Msg;
 use crate::keymap::Action;
-use crate::tui::app::{App, Effect, ListState, Screen, SearchState};
+use crate::tui::app::{App, Effect, ListState, SaveKind, Screen, SearchState};
 use crate::tui::form::FormState;
 
 pub(super) fn search_key(app: &mut App, mut st: SearchState, key: &Key) -> Step {
@@ -37,12 +38,31 @@ pub(super) fn search_key(app: &mut App, mut st: SearchState, key: &Key) -> Step 
 pub(super) fn followups_key(app: &mut App, mut list: ListState, key: &Key) -> Step {
     match key.action {
         Some(Action::Confirm) => match app.followups.get(list.selected) {
-            Some(r) => {
+            Some(r) if r.followup.needed => {
                 app.flash = None;
                 return (Screen::Form(FormState::recheck(r, app.today())), vec![]);
             }
+            // Confirmed already: only the difference is open.
+            Some(_) => app.info(Msg::SettleHint),
             None => app.info(Msg::NothingSelected),
         },
+        Some(Action::Settle) if !app.saving => {
+            let settled = app
+                .followups
+                .get(list.selected)
+                .and_then(|r| validate::settle(r, &app.context(&key.env.new_id)).ok());
+            match settled {
+                Some(rec) => {
+                    app.saving = true;
+                    let effect = Effect::Save {
+                        record: Box::new(rec),
+                        kind: SaveKind::Settle,
+                    };
+                    return (Screen::Followups { list }, vec![effect]);
+                }
+                None => app.info(Msg::NothingToSettle),
+            }
+        }
         Some(Action::Cancel) => return (Screen::home(), vec![]),
         other => list.step(app.followups.len(), other),
     }

@@ -57,18 +57,22 @@ fn dispatch(app: &mut App, event: Event, env: &Env) -> Vec<Effect> {
         }
         Event::Saved { kind } => {
             app.saving = false;
-            app.screen = if kind == SaveKind::Followup {
+            let back_to_list = matches!(kind, SaveKind::Followup | SaveKind::Settle);
+            app.screen = if back_to_list {
                 Screen::Followups {
                     list: Default::default(),
                 }
             } else {
                 Screen::home()
             };
-            app.info(if kind == SaveKind::Void {
-                Msg::SavedVoid
-            } else {
-                Msg::Saved
+            app.info(match kind {
+                SaveKind::Void => Msg::SavedVoid,
+                SaveKind::Settle => Msg::SavedSettled,
+                _ => Msg::Saved,
             });
+            if back_to_list {
+                return vec![Effect::LoadFollowups];
+            }
             vec![]
         }
         Event::SaveFailed(text) => {

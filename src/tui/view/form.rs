@@ -10,12 +10,15 @@ use super::theme;
 use super::{fit, key_hint, required_mark, safe, wrap};
 use crate::domain::copay::age_on;
 use crate::domain::era::{format_wareki, parse_date};
+use crate::domain::insurer::{major_category, parse_insurer_number};
 use crate::domain::kana::normalize_kana;
+use crate::domain::validate;
+use crate::i18n::Label;
 use crate::i18n::{describe_problem, Msg};
 use crate::keymap::{Action, Ctx};
 use crate::tui::app::App;
 use crate::tui::fields::{FieldId, Kind};
-use crate::tui::form::{FormState, Value};
+use crate::tui::form::{FormState, Mode, Value};
 
 const LABEL_WIDTH: usize = 22;
 
@@ -28,7 +31,7 @@ pub fn render(app: &App, form: &FormState, frame: &mut Frame, area: Rect) -> Opt
     let value_x = area.x + LABEL_WIDTH as u16 + 2;
     let value_width = area.width.saturating_sub(LABEL_WIDTH as u16 + 2);
 
-    let mut lines: Vec<Line> = Vec::new();
+    let mut lines: Vec<Line> = recheck_header(app, form, value_width as usize);
     let mut focus_line = 0usize;
     let mut cursor: Option<(u16, usize)> = None;
     for id in form.visible(service) {
@@ -138,6 +141,65 @@ pub fn render(app: &App, form: &FormState, frame: &mut Frame, area: Rect) -> Opt
         }
     }
     Some(hint(app, form, today))
+}
+
+/// For a recheck: whose record it is (the card-face 4 items and the kana, what the
+/// outage-mode lookup asks for), a warning when the insurer being confirmed is of another
+/// kind than the one declared (declared 国保, confirmed 法別 01), and the difference the
+/// confirmed ratio gives.
+fn recheck_header(app: &App, form: &FormState, width: usize) -> Vec<Line<'static>> {
+    let (Mode::Recheck, Some(rec)) = (form.mode, form.editing.as_ref()) else {
+        return Vec::new();
+    };
+    let l = app.lang;
+    let d = &rec.declaration;
+    let who = format!(
+        "{}: {}（{}） {}（{}） {}  {}",
+        l.t(Msg::RecheckIdentity),
+        safe(&d.name),
+        d.name_kana,
+        d.birth_date,
+        format_wareki(d.birth_date),
+        l.t(d.sex.label()),
+        safe(&d.address)
+    );
+    let mut lines: Vec<Line<'static>> = wrap(&who, width + LABEL_WIDTH + 2)
+        .into_iter()
+        .map(|chunk| Line::styled(chunk, theme::BOLD))
+        .collect();
+    let typed = parse_insurer_number(form.text(FieldId::InsurerNumber)).ok();
+    let declared = major_category(None, d.insurance_kind);
+    let confirmed = typed
+        .as_deref()
+        .and_then(|n| major_category(Some(n), d.insurance_kind));
+    if let (Some(a), Some(b)) = (declared, confirmed) {
+        if a != b {
+            lines.push(Line::styled(
+                format!(
+                    "⚠ {}（{} → {}）",
+                    l.t(Msg::RecheckKindMismatch),
+                    l.t(a.kind().label()),
+                    l.t(b.kind().label())
+                ),
+                theme::WARN,
+            ));
+        }
+    }
+    let ratio = form
+        .choice_code(FieldId::ConfirmedRatio)
+        .and_then(|c| c.parse::<u8>().ok());
+    let points = rec.copay.points.or_else(|| form.points());
+    if let Some(diff) = validate::settle_difference(points, rec.copay.amount_yen, ratio) {
+        lines.push(Line::styled(
+            format!(
+                "{}: {}",
+                l.t(Msg::DifferenceLine),
+                super::lists::difference_text(l, diff)
+            ),
+            theme::PREVIEW,
+        ));
+    }
+    lines
 }
 
 fn hint(app: &App, form: &FormState, today: chrono::NaiveDate) -> Line<'static> {

@@ -63,11 +63,15 @@ fn record_lines(
         .take(height)
         .map(|(i, r)| {
             let d = &r.declaration;
-            let how = format!(
-                "{} {}",
-                l.t(r.verification.source.label()),
-                l.t(r.insurance.basis.label())
-            );
+            // Confirmed already, a difference open: what is owed, not how it was seen.
+            let how = match r.followup.difference_yen {
+                Some(diff) if r.followup.unsettled() => difference_text(l, diff),
+                _ => format!(
+                    "{} {}",
+                    l.t(r.verification.source.label()),
+                    l.t(r.insurance.basis.label())
+                ),
+            };
             let (marker, style) = if i == selected {
                 ("►", theme::SELECTED)
             } else {
@@ -87,6 +91,20 @@ fn record_lines(
             )
         })
         .collect()
+}
+
+/// "返金 1,230円" / "追加徴収 450円".
+pub fn difference_text(l: Lang, diff: i64) -> String {
+    let (what, yen) = if diff < 0 {
+        (Msg::Refund, diff.unsigned_abs())
+    } else {
+        (Msg::CollectMore, diff.unsigned_abs())
+    };
+    let yen = super::review::grouped(yen);
+    match l {
+        Lang::Ja => format!("{} {yen}円", l.t(what)),
+        Lang::En => format!("{} {yen} yen", l.t(what)),
+    }
 }
 
 pub fn search(

@@ -203,6 +203,7 @@ fn key_bar_actions(app: &App) -> &'static [(Ctx, Action)] {
         ],
         Screen::Followups { .. } => &[
             (Ctx::List, Action::Confirm),
+            (Ctx::List, Action::Settle),
             (Ctx::List, Action::Cancel),
             (Ctx::Global, Action::Help),
         ],

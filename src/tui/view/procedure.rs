@@ -70,6 +70,7 @@ pub fn source_help(s: VerificationSource) -> Msg {
         VerificationSource::OutageMode => Msg::SourceHelpOutageMode,
         VerificationSource::OnlineRecheck => Msg::SourceHelpOnlineRecheck,
         VerificationSource::Declaration => Msg::SourceHelpDeclaration,
+        VerificationSource::Statement => Msg::SourceHelpStatement,
     }
 }
 
@@ -97,11 +98,26 @@ pub fn guide(
     };
     para(Msg::GuideDo, l.t(todo), &mut lines);
     if procedure::outage_mode_applies(case) {
-        for chunk in wrap(&format!("☎ {}", l.t(Msg::GuideOutageMode)), width) {
+        let clinic = match &app.desk.clinic_code {
+            Some(code) => l
+                .t(Msg::ClinicIdentity)
+                .replace("{code}", code)
+                .replace("{name}", app.desk.clinic_name.as_deref().unwrap_or("")),
+            None => l.t(Msg::ClinicIdentityUnset).to_string(),
+        };
+        let text = l
+            .t(Msg::GuideOutageMode)
+            .replace("{phone}", &app.desk.helpdesk_phone)
+            .replace("{clinic}", &clinic);
+        for chunk in wrap(&format!("☎ {text}"), width) {
             lines.push(Line::styled(chunk, theme::WARN));
         }
     }
-    para(Msg::GuideTell, l.t(tell), &mut lines);
+    para(
+        Msg::GuideTell,
+        &format!("{} {}", l.t(tell), l.t(Msg::GuideWhy)),
+        &mut lines,
+    );
     lines.push(Line::styled(l.t(Msg::GuideSources).to_string(), bold));
     for (i, s) in procedure::sources(case).iter().enumerate() {
         let (marker, style) = if i == selected {

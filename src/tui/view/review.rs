@@ -9,9 +9,9 @@ use ratatui::Frame;
 use super::theme;
 use super::{fit, safe};
 use crate::domain::claim::{self, copay_yen};
-use crate::domain::copay::{age_on, suggest};
+use crate::domain::copay::age_on;
 use crate::domain::era::format_wareki;
-use crate::domain::record::{ClaimBasis, Record};
+use crate::domain::record::{ClaimBasis, CopayReason, Record, VerificationSource};
 use crate::i18n::{Label, Lang, Msg};
 use crate::tui::app::App;
 
@@ -78,21 +78,30 @@ pub fn render(app: &App, form: &FormState, rec: &Record, frame: &mut Frame, area
         theme::BOLD,
     )];
     let warn = theme::WARN;
-    // The age-based suggestion differs from what is declared: say so before saving.
-    let (suggested, _) = suggest(d.birth_date, rec.service_date, d.insurance_kind, None);
-    if d.copay_ratio
-        .and_then(|r| r.percent())
-        .is_some_and(|p| p != suggested)
+    // What is collected differs from the ratio the patient declared (a 70–74 patient
+    // declaring 1割, say): say so before saving. A 後期 1割 declaration is collected as
+    // declared and is not flagged.
+    let pending = rec.copay.reason == CopayReason::Pending;
+    if !pending
+        && d.copay_ratio
+            .and_then(|r| r.percent())
+            .is_some_and(|p| p != rec.copay.ratio)
     {
         lines.push(Line::styled(
             format!(
                 "⚠ {}（{} {}%）",
                 l.t(Msg::CopayMismatch),
                 l.t(Msg::CopaySuggestion),
-                suggested
+                rec.copay.ratio
             ),
             warn,
         ));
+    }
+    if pending {
+        lines.push(Line::styled(format!("⚠ {}", l.t(Msg::PendingNote)), warn));
+    }
+    if rec.verification.source == VerificationSource::Statement {
+        lines.push(Line::styled(l.t(Msg::StatementNote).to_string(), warn));
     }
     if let Some(from) = form.prefilled_from {
         lines.push(Line::styled(
@@ -184,7 +193,7 @@ pub fn render(app: &App, form: &FormState, rec: &Record, frame: &mut Frame, area
             l.t(r.label())
         ));
     }
-    if let Some(p) = form.points() {
+    if let Some(p) = rec.copay.points {
         if let Some(yen) = copay_yen(p, rec.copay.ratio) {
             copay.push_str(&format!(
                 "  {}{} → {}{}",
@@ -204,6 +213,17 @@ pub fn render(app: &App, form: &FormState, rec: &Record, frame: &mut Frame, area
         ));
     }
     rows.push((Msg::FieldCopay, copay));
+    if let Some(ratio) = rec.followup.confirmed_ratio {
+        let mut s = format!("{ratio}%");
+        if let Some(diff) = rec.followup.difference_yen {
+            s.push_str(&format!(
+                "  {}: {}",
+                l.t(Msg::DifferenceLine),
+                super::lists::difference_text(l, diff)
+            ));
+        }
+        rows.push((Msg::FieldConfirmedRatio, s));
+    }
     rows.push((
         Msg::FieldFollowup,
         l.t(if rec.followup.needed {

@@ -681,7 +681,8 @@ fn kouki_unknown_claim_uses_the_eight_digit_insured_number() {
     let s = screen(&a);
     assert!(s.contains("番号 77777777 "), "{s}");
     assert!(!s.contains("777777777"), "{s}");
-    // A 後期 member's declared 1割 is what is collected: nothing to warn about.
+    // A 後期 member's declared 1割 is what is collected: nothing to warn about (the review
+    // compares with the ratio the patient declared, seed l.149 ※2).
     assert!(!s.contains("年齢からの目安と異なります"), "{s}");
 }
 

@@ -180,7 +180,7 @@ catalogue! {
     GuideNote => "メモ", "Note";
     GuideNoteHint => "状況や対応のメモ（任意）", "What happened, what you did (optional)";
     GuideNoteHintOutage => "障害時モードを依頼した時刻・相手、気づいたことなど", "When and whom you asked for outage mode, anything notable";
-    GuideOutageMode => "システム障害時モード：ヘルプデスク {phone}（平日8〜18時・土曜8〜16時）に電話し、{clinic} を伝えて依頼します。折り返しの電話を待ち、時刻と担当者をメモに残します。後日、利用報告書を提出します。", "Outage mode (システム障害時モード): phone the help desk on {phone} (weekdays 8–18, Saturday 8–16), give {clinic}, wait for the call-back, note the time and the person. File the usage report (利用報告書) afterwards.";
+    GuideOutageMode => "システム障害時モード：ヘルプデスク {phone}（平日8〜18時・土曜8〜16時）に電話し、{clinic}を伝えて依頼します。折り返しの電話を待ち、時刻と担当者をメモに残します。後日、利用報告書を提出します。", "Outage mode (システム障害時モード): phone the help desk on {phone} (weekdays 8–18, Saturday 8–16), give {clinic}, wait for the call-back, note the time and the person. File the usage report (利用報告書) afterwards.";
     ClinicIdentity => "医療機関コード {code}（{name}）", "the medical institution code {code} ({name})";
     ClinicIdentityUnset => "医療機関コードと医療機関名", "the medical institution code and name";
     GuideDo1 => "現行と同様、柔軟に対応します。勤務先が出した資格取得証明書があれば確認し、なければ新しい保険者・勤務先と分かる番号を患者から聞き取ります（申立書は使いません。保険証が交付済みであることが前提のため）。窓口では通常の負担割合で受け取って後日確認するか、10割を受け取り資格が確認できたら返金します。", "Handle flexibly, as before: check a certificate of qualification from the employer (資格取得証明書) if there is one; otherwise note the patient's statement: the new insurer or employer and any numbers they know (not the declaration: it presumes an issued card). Collect the normal share and confirm later, or collect 100% now and refund once the qualification is shown.";

@@ -232,6 +232,16 @@ pub(super) fn create_file(path: &Path, sharing: Sharing, exclusive: bool) -> io:
         // CREATE_NEW fails on any existing name, a planted link included.
         opts.create_new(true);
     } else {
+        // CreateFile would follow a symlink or junction: refuse one instead.
+        match fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "refusing to write through a symbolic link",
+                ))
+            }
+            _ => {}
+        }
         opts.create(true).truncate(true);
     }
     let f = opts.open(path)?;
@@ -565,6 +575,24 @@ pub(super) fn rename_durable(tmp: &Path, dest: &Path) -> io::Result<()> {
     if ok == 0 {
         return Err(last_error());
     }
+    Ok(())
+}
+
+pub(super) fn rename_no_replace(tmp: &Path, dest: &Path) -> io::Result<()> {
+    let from = wide(tmp)?;
+    let to = wide(dest)?;
+    // SAFETY: both names are NUL-terminated UTF-16. Without MOVEFILE_REPLACE_EXISTING the
+    // move fails on an existing destination (ERROR_ALREADY_EXISTS / ERROR_FILE_EXISTS).
+    let ok = unsafe { MoveFileExW(from.as_ptr(), to.as_ptr(), MOVEFILE_WRITE_THROUGH) };
+    if ok == 0 {
+        return Err(last_error());
+    }
+    Ok(())
+}
+
+pub(super) fn sync_dir(_dir: &Path) -> io::Result<()> {
+    // A directory cannot be flushed through a plain handle on Windows; the renames that
+    // need it are made with MOVEFILE_WRITE_THROUGH.
     Ok(())
 }
 

@@ -101,8 +101,11 @@ pub enum Command {
     Sync(sync::SyncArgs),
     /// Card reader: `status`, or `read` the card face 4 items (PIN typed without echo).
     Card(card::CardArgs),
-    /// Create the store; --encrypt protects record values with a passphrase.
+    /// Create the store; --encrypt protects record values with a passphrase (also an
+    /// existing store, in place).
     Init(init::InitArgs),
+    /// The passphrase of an encrypted store: `change`.
+    Passphrase(init::PassphraseArgs),
     /// The audit trail: time, operator, record id, version, action (no personal values).
     Audit(audit::AuditArgs),
     /// Delete delivered, settled records past retention (--older-than 90d).
@@ -209,6 +212,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Some(Command::Sync(args)) => sync::run(&setup, &args),
         Some(Command::Card(args)) => card::run(&setup, &args),
         Some(Command::Init(args)) => init::run(&setup, &args),
+        Some(Command::Passphrase(args)) => init::passphrase(&setup, &args),
         Some(Command::Audit(args)) => audit::run(&setup, &args),
         Some(Command::Purge(args)) => purge::run(&setup, &args),
         Some(Command::Print(args)) => print::run(&setup, &args),

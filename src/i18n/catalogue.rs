@@ -313,6 +313,8 @@ catalogue! {
     StoreConflict => "他の端末または画面で先に更新されました。開き直してください", "Someone updated this record first; reopen it";
     StoreCorrupt => "保存先のデータが壊れています。技術担当に連絡してください", "The store data is damaged; call your technician";
     StoreIo => "保存先の読み書きに失敗しました", "Reading or writing the store failed";
+    StoreNotAStore => "onshi の保存先ではなく、空でもないフォルダーです（何も変更していません）。--store には、まだ無いフォルダーか空のフォルダー、または onshi の保存先を指定してください", "Not an onshi store, and not empty (nothing was changed); give --store a folder that does not exist yet, an empty one, or an onshi store";
+    StoreNotADirectory => "フォルダーではありません（何も変更していません）。--store にはフォルダーを指定してください", "Not a folder (nothing was changed); give --store a folder";
 
     // CLI
     CliImportSummary => "取り込み", "imported";
@@ -360,7 +362,11 @@ catalogue! {
     OrcaNotes => "送信済み・ORCAからの警告（ORCAで確認）", "Delivered with warnings from ORCA (check in ORCA)";
     SyncWarnedCount => "ORCAの警告あり", "delivered with ORCA warnings";
     SyncRejected => "送信先に拒否されました", "refused by the target";
-    SyncRetryHint => "原因を直したら onshi sync --retry-failed か送信画面から再送してください", "After fixing the cause, retry with onshi sync --retry-failed or from the sync screen";
+    SyncRetryHint => "原因を直したら onshi sync --retry-failed か送信画面から再送してください。受け付けられない版は onshi sync --set-aside ID:版 --reason 理由 で外せます", "After fixing the cause, retry with onshi sync --retry-failed or from the sync screen; a version the target will never accept can be set aside with onshi sync --set-aside ID:VERSION --reason TEXT";
+    SyncSetAsideDone => "送信待ちから外しました（理由とともに記録。後の版は送信されます）", "set aside (recorded with the reason; later versions will be sent)";
+    SyncSetAsideNotHeld => "外せるのは送信先が拒否した（保留の）版だけです", "only a version the target refused (held) can be set aside";
+    SyncSetAsideNotQueued => "その版は送信待ちにありません", "that version is not in the queue";
+    SyncSetAsideNoReason => "外す理由を --reason で書いてください", "Give the reason with --reason";
     SyncOnline => "接続中", "online";
     SyncOffline => "未接続", "offline";
     SyncSince => "から", "since";
@@ -439,7 +445,9 @@ catalogue! {
     // Paper and privacy
     StoreLocked => "この保存先は暗号化されています。パスフレーズが必要です", "This store is encrypted; the passphrase is needed";
     StoreWrongPassphrase => "パスフレーズが違います（何も変更していません）", "Wrong passphrase (nothing was changed)";
-    StoreNotEmpty => "記録のある保存先は暗号化できません。onshi init --encrypt で新しい保存先を作り、export と import で移してください", "A store that holds records cannot be encrypted; create a new one with onshi init --encrypt and move the records with export and import";
+    PassChanged => "パスフレーズを変更しました（記録は暗号化し直していません。古いパスフレーズではもう開けません）", "Passphrase changed (records were not re-encrypted; the old passphrase no longer opens the store)";
+    InitEncryptedExisting => "これまでの記録も暗号化しました。暗号化前のファイルはゼロで上書きして削除しました（以前に取ったバックアップは暗号化されていません）", "The records so far are encrypted too; the files from before were overwritten with zeros and removed (backups taken before are not encrypted)";
+    PassNotEncrypted => "この保存先は暗号化されていません。onshi init --encrypt で暗号化できます", "This store is not encrypted; onshi init --encrypt encrypts it";
     StoreAlreadyEncrypted => "この保存先はすでに暗号化されています", "This store is already encrypted";
     StoreNotEncrypted => "この保存先は暗号化されていません", "This store is not encrypted";
     StoreWeakPassphrase => "パスフレーズは8文字以上にしてください", "The passphrase needs at least 8 characters";

@@ -6,7 +6,7 @@ use crate::domain::insurer::{InsurerError, NumberError};
 use crate::domain::phone::PhoneError;
 use crate::domain::problem::Problem;
 use crate::domain::text::{neutralize_for_terminal, TextError};
-use crate::store::{EncryptionIssue, StoreError};
+use crate::store::{EncryptionIssue, NotAStoreReason, StoreError};
 
 /// A character from user input, safe to show and quoted.
 fn quote_char(lang: Lang, ch: char) -> String {
@@ -137,11 +137,18 @@ pub fn describe_store_error(e: &StoreError, lang: Lang) -> String {
         StoreError::Locked => t(Msg::StoreLocked),
         StoreError::WrongPassphrase => t(Msg::StoreWrongPassphrase),
         StoreError::Encryption { issue } => t(match issue {
-            EncryptionIssue::NotEmpty => Msg::StoreNotEmpty,
             EncryptionIssue::AlreadyEncrypted => Msg::StoreAlreadyEncrypted,
             EncryptionIssue::NotEncrypted => Msg::StoreNotEncrypted,
             EncryptionIssue::WeakPassphrase => Msg::StoreWeakPassphrase,
             EncryptionIssue::Unsupported => Msg::StoreCryptoUnsupported,
         }),
+        StoreError::NotAStore { path, reason } => with_detail(
+            lang,
+            match reason {
+                NotAStoreReason::NotEmpty => Msg::StoreNotAStore,
+                NotAStoreReason::NotADirectory => Msg::StoreNotADirectory,
+            },
+            path.display().to_string(),
+        ),
     }
 }

@@ -302,6 +302,16 @@ catalogue! {
     ProblemVersion => "版は1以上です", "version must be 1 or more";
     ProblemVoidReason => "取消時は理由が必要です（有効な記録には理由を付けません）", "a voided record needs a reason (an active one has none)";
     ProblemJson => "JSONとして読めません", "not valid JSON for a record";
+    ProblemJsonSyntax => "JSONの書き方の誤り", "JSON syntax error";
+    ProblemJsonTruncated => "行の途中でJSONが終わっています", "the JSON ends in the middle";
+    ProblemJsonUnknownField => "記録にない項目があります", "a field the record does not have";
+    ProblemJsonWrongType => "値の型が違います（文字列・数値・真偽値）", "a value of the wrong type (text, number, true/false)";
+    ProblemJsonBadValue => "この項目にはない値です", "a value the field cannot take";
+    ProblemJsonTrailing => "記録の後に余分な文字があります", "text after the record";
+    ProblemJsonNotUtf8 => "UTF-8ではありません", "not UTF-8";
+    ProblemJsonTooLong => "行が長すぎます（64 KiB まで）", "line too long (64 KiB at most)";
+    CliReadFailed => "読み込みに失敗したため中止しました（それまでの行は保存済み）", "Reading failed, import stopped (lines before it are saved)";
+    CliIsDirectory => "フォルダーです。JSONLのファイルを指定してください", "That is a folder; give a JSONL file";
     ProblemConflict => "同じIDの記録がすでにあります（版が合いません）", "a record with this id already exists (version mismatch)";
 
     // Store errors
@@ -344,6 +354,7 @@ catalogue! {
     SyncTokenInvalid => "トークンファイルが空か、使えない文字を含みます", "The token file is empty or contains characters that cannot be sent";
     SyncCaFile => "CA証明書ファイル（PEM）を読めません", "Cannot read the CA certificate file (PEM)";
     SyncDirMissing => "[sync] dir がありません", "[sync] dir is missing";
+    SyncDirNoMarker => "目印のファイルがないため送りません（共有フォルダーがつながっていない可能性。正しいフォルダーなら、この名前の空のファイルを一度作ってください）", "not sending: the marker file is missing (the share may not be mounted; if this is the right folder, create this empty file once)";
     SyncUserMissing => "[sync] user（ORCAのユーザーID）がありません", "[sync] user (the ORCA user ID) is missing";
     SyncUserInvalid => "[sync] user が空か「:」を含みます", "[sync] user is empty or contains \":\"";
     SyncPasswordMissing => "[sync] password_file（ORCAのパスワードのファイル）がありません", "[sync] password_file (the file with the ORCA password) is missing";
@@ -381,6 +392,15 @@ catalogue! {
     SyncQueueEmpty => "送信待ちはありません", "Nothing is waiting to be sent";
     ScreenSync => "送信状況", "Sending";
     ActSync => "送信状況", "Sending";
+    ActSetAside => "送信から外す", "Set aside";
+    HelpSetAside => "拒否された版を理由付きで外す", "Set a refused version aside (reason)";
+    SetAsideTitle => "送信から外す", "Set aside";
+    SetAsidePrompt => "送信先が受け付けない版を送信待ちから外します（後の版は送信されます）。理由：", "Take this refused version out of the queue (later versions will be sent). Reason:";
+    SetAsideNeedsReason => "理由を入力してください", "Type the reason";
+    SetAsideOnlyHeld => "外せるのは「保留」（送信先が拒否した）版だけです", "Only held (refused) versions can be set aside";
+    SetAsideGone => "その版はもう送信待ちにありません", "That version is no longer queued";
+    SetAsideDone => "送信待ちから外しました（理由とともに記録）", "Set aside (recorded with the reason)";
+    SetAsideHeading => "外した版（送信しません・onshi export --set-aside で書き出せます）", "Set aside (not sent; onshi export --set-aside writes them out)";
     ColRecord => "記録ID", "Record";
     ColVersion => "版", "Ver";
     ColState => "状態", "State";
@@ -404,6 +424,10 @@ catalogue! {
     DoctorReader => "カードリーダー", "card reader";
     DoctorSync => "送信先", "sync target";
     DoctorNoConfig => "設定ファイルなし（既定値で動作）", "no config file (defaults apply)";
+    DoctorStoreSize => "保存先の大きさ", "store size";
+    DoctorFiles => "ファイル", "files";
+    PurgeCompacted => "保存先を詰め直しました（削除した記録の値はファイルに残っていません）", "store compacted (the purged values are no longer in its files)";
+    PurgeCompactFailed => "削除は済みましたが、保存先を詰め直せませんでした（削除した値がファイルに残っている可能性があります）", "purged, but the store could not be compacted (purged values may still be in its files)";
 
     // Card
     CardNoService => "PC/SCサービス（pcscd）が動いていません。カードは読めないので手入力で続けてください", "The PC/SC service (pcscd) is not running. The card cannot be read; continue with manual entry";
@@ -476,6 +500,14 @@ catalogue! {
     PrintNotFound => "記録が見つかりません", "No such record";
     ExportReplaced => "CP932にない文字を〓に置き換えました", "characters not in CP932 were replaced with 〓";
     ExportEncodingCsvOnly => "--encoding は --format csv にだけ使えます", "--encoding applies to --format csv only";
+    ExportCsvOnly => "この指定は --format csv にだけ使えます", "This option applies to --format csv only";
+    ExportBomUtf8Only => "--bom は UTF-8 の CSV にだけ使えます（CP932 には付けません）", "--bom applies to UTF-8 CSV only (CP932 has none)";
+    ExportSetAsideJsonl => "--set-aside は --format jsonl で書き出します", "--set-aside is written as --format jsonl";
+    ExportNotAudited => "監査記録を書けないため、書き出しませんでした", "Nothing was exported: the audit entry could not be written";
+    PrintNotAudited => "監査記録を書けないため、印刷用に出力しませんでした", "Nothing was printed: the audit entry could not be written";
+    CliOutputExists => "ファイルがすでにあります（上書きするときは --force）", "The file exists (--force replaces it)";
+    CliOutputIsDir => "フォルダーです。ファイル名を指定してください", "That is a folder; give a file name";
+    CliCannotWriteStdout => "標準出力に書き込めません", "Cannot write to standard output";
     PaperTitle => "被保険者資格申立書", "Declaration of health insurance eligibility";
     PaperIntro => "マイナンバーカードによるオンライン資格確認ができなかったため、以下のとおり申し立てます。", "Eligibility could not be confirmed online with the My Number Card; I declare the following.";
     PaperSection1 => "１．保険の情報", "1. Insurance";

@@ -6,6 +6,7 @@ mod doctor;
 mod export;
 mod import;
 mod init;
+mod output;
 mod print;
 mod purge;
 mod sync;
@@ -86,17 +87,8 @@ pub enum Command {
         #[arg(value_name = "FILE|-")]
         file: String,
     },
-    /// Export records.
-    Export {
-        #[arg(long, value_enum)]
-        format: ExportFormat,
-        /// Only records changed (updated_at) on or after this date (ISO or 和暦).
-        #[arg(long, value_name = "DATE")]
-        since: Option<String>,
-        /// Character encoding of the CSV (default utf-8).
-        #[arg(long, value_enum)]
-        encoding: Option<CsvEncoding>,
-    },
+    /// Export records (or, with --set-aside, the versions set aside from the queue).
+    Export(export::ExportArgs),
     /// Deliver queued record versions to the [sync] target.
     Sync(sync::SyncArgs),
     /// Card reader: `status`, or `read` the card face 4 items (PIN typed without echo).
@@ -204,11 +196,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
     match cli.command {
         None => run_tui(&setup, cli.keymap.as_deref()),
         Some(Command::Import { dry_run, file }) => import::run(&setup, &file, dry_run),
-        Some(Command::Export {
-            format,
-            since,
-            encoding,
-        }) => export::run(&setup, format, since.as_deref(), encoding),
+        Some(Command::Export(args)) => export::run(&setup, &args),
         Some(Command::Sync(args)) => sync::run(&setup, &args),
         Some(Command::Card(args)) => card::run(&setup, &args),
         Some(Command::Init(args)) => init::run(&setup, &args),

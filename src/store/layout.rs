@@ -360,6 +360,32 @@ fn zero_fill(path: &Path, len: u64) -> io::Result<()> {
     f.sync_all()
 }
 
+/// Total size in bytes and number of files of the store at `dir`: onshi's and sled's
+/// files only (not leftovers of a rewrite in progress elsewhere: those are counted too,
+/// since they occupy the disk).
+pub(crate) fn disk_usage(dir: &Path) -> io::Result<(u64, usize)> {
+    fn walk(path: &Path, total: &mut (u64, usize)) -> io::Result<()> {
+        let meta = fs::symlink_metadata(path)?;
+        if meta.is_dir() {
+            for entry in fs::read_dir(path)? {
+                walk(&entry?.path(), total)?;
+            }
+        } else if meta.is_file() {
+            total.0 += meta.len();
+            total.1 += 1;
+        }
+        Ok(())
+    }
+    let mut total = (0, 0);
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if is_ours(&entry.file_name().to_string_lossy()) {
+            walk(&entry.path(), &mut total)?;
+        }
+    }
+    Ok(total)
+}
+
 /// Flush every file of a database directory and the directory itself, so that a
 /// database is complete on disk before the marker points at it.
 pub(crate) fn sync_tree(path: &Path) -> io::Result<()> {

@@ -380,6 +380,12 @@ impl Store {
         Ok(store)
     }
 
+    /// Bytes and files the store at `dir` occupies (for `onshi doctor`), without opening
+    /// it: works on an encrypted store and while the desk has it open.
+    pub fn disk_usage(dir: &Path) -> std::io::Result<(u64, usize)> {
+        layout::disk_usage(dir)
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }

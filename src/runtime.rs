@@ -343,6 +343,22 @@ fn carry_out(
                     Ok(notes) => done.events.push(Event::DeliveryNotes(notes)),
                     Err(e) => done.read_failed(&e, lang),
                 }
+                match store.set_aside_list() {
+                    Ok(list) => done.events.push(Event::SetAsideList(list)),
+                    Err(e) => done.read_failed(&e, lang),
+                }
+            }
+            Effect::SetAside { seq, reason } => {
+                match store.outbox_set_aside(seq, &reason, &app.operator) {
+                    Ok(outcome) => {
+                        // Later versions of the record may go now.
+                        if let Some(w) = sync {
+                            w.wake();
+                        }
+                        done.events.push(Event::SetAsideDone(outcome));
+                    }
+                    Err(e) => done.write_failed(&e, lang),
+                }
             }
             Effect::Retry(seq) => match sync {
                 Some(w) => w.retry(seq, &app.operator),

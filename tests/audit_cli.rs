@@ -130,6 +130,7 @@ fn no_personal_values_in_logs_or_audit() {
     std::fs::write(&input, jsonl(std::slice::from_ref(&rec))).unwrap();
     let outbox = desk.path("inbox");
     std::fs::create_dir_all(&outbox).unwrap();
+    std::fs::write(outbox.join(".onshi-inbox"), b"").unwrap();
     desk.config(&format!(
         "[sync]\ntarget = \"dir\"\ndir = \"{}\"\n",
         outbox.display()

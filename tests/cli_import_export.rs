@@ -345,9 +345,33 @@ fn assert_mixed_rejections(out: &Output) -> Vec<(u64, String, String)> {
         [2, 4, 6, 7],
         "one JSON object per rejected line: {rejections:?}"
     );
+    // Where and what kind, never the value: the kana problem names the position, not
+    // the offending 'A'; the unknown field names where it sits, not the key or value.
     assert_eq!(rejections[0].1, "declaration.name_kana");
-    assert!(rejections[0].2.contains('A'), "{:?}", rejections[0]);
-    assert!(rejections[1].2.contains("nickname"), "{:?}", rejections[1]);
+    assert!(rejections[0].2.contains("4文字目"), "{:?}", rejections[0]);
+    assert!(!rejections[0].2.contains('A'), "{:?}", rejections[0]);
+    assert_eq!(rejections[1].1, "declaration");
+    assert!(
+        rejections[1].2.contains("記録にない項目"),
+        "{:?}",
+        rejections[1]
+    );
+    assert!(
+        !rejections[1].2.contains("nickname") && !rejections[1].2.contains("はなちゃん"),
+        "{:?}",
+        rejections[1]
+    );
+    assert!(
+        rejections[3].2.contains("途中でJSONが終わって"),
+        "{:?}",
+        rejections[3]
+    );
+    assert!(!rejections[3].2.contains("山田"), "{:?}", rejections[3]);
+    assert!(
+        !text(&out.stderr).contains("はなちゃん") && !text(&out.stderr).contains("ヤマダA"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_eq!(rejections[2].1, "incident.case");
     assert!(
         rejections[2].2.contains("3-4"),

@@ -245,6 +245,7 @@ fn cli_init_encrypt_then_work_with_a_passphrase_file() {
     // Sync delivers decrypted JSON to the target.
     let inbox = desk.path("inbox");
     fs::create_dir_all(&inbox).unwrap();
+    fs::write(inbox.join(".onshi-inbox"), b"").unwrap();
     desk.config(&format!(
         "[sync]\ntarget = \"dir\"\ndir = \"{}\"\n",
         inbox.display()

@@ -382,6 +382,7 @@ fn saved_records_reach_the_sync_folder_while_the_desk_is_open() {
     let store = dir.path().join("store");
     let inbox = dir.path().join("inbox");
     std::fs::create_dir(&inbox).unwrap();
+    std::fs::write(inbox.join(".onshi-inbox"), b"").unwrap();
     let config = dir.path().join("config.toml");
     std::fs::write(
         &config,

@@ -324,11 +324,21 @@ fn once_to_a_dir_target_writes_one_file_per_version() {
     assert_eq!(with_store(&e, |s| s.outbox_len()), keys.len());
 
     std::fs::create_dir(&inbox).unwrap();
+    // The folder exists but is not marked as the inbox (a share not mounted leaves an
+    // empty mount point): still unreachable, nothing written into it.
+    let (code, err) = run(&e, &["--lang", "en", "sync", "--once"]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains(".onshi-inbox"), "{err}");
+    assert_eq!(std::fs::read_dir(&inbox).unwrap().count(), 0);
+    assert_eq!(with_store(&e, |s| s.outbox_len()), keys.len());
+
+    std::fs::write(inbox.join(".onshi-inbox"), b"").unwrap();
     let (code, err) = run(&e, &["sync", "--once"]);
     assert_eq!(code, Some(0), "{err}");
     let mut names: Vec<String> = std::fs::read_dir(&inbox)
         .unwrap()
         .map(|d| d.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".onshi-inbox")
         .collect();
     names.sort();
     let mut want: Vec<String> = keys

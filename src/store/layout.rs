@@ -299,10 +299,16 @@ pub(crate) fn new_data_dir(dir: &Path) -> Result<DataDir, StoreError> {
     Ok(DataDir::Sub(name))
 }
 
+/// How long a leftover that cannot be removed yet (sled of this process still letting go
+/// of the old database's files, on Windows) is retried before it is left for next time.
+const LEFTOVER_RETRIES: u32 = 50;
+const LEFTOVER_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
+
 /// Remove what an interrupted or finished rewrite left: databases the marker does not
 /// name and half-written markers. Old databases are overwritten with zeros first (purged
 /// or plain values must not stay readable in them). Called with the store lock held.
-/// Failures (a file still open on Windows) leave the rest for the next open.
+/// What cannot be removed after a short wait stays for the next open: it is never the
+/// store, and opening must not fail over it.
 pub(crate) fn remove_leftovers(layout: &Layout) -> Result<(), StoreError> {
     let dir = &layout.dir;
     for name in entry_names(dir)? {
@@ -315,7 +321,12 @@ pub(crate) fn remove_leftovers(layout: &Layout) -> Result<(), StoreError> {
             is_sled_name(&name) && layout.data != DataDir::Top
         };
         if stale {
-            wipe_and_remove(&path).map_err(|e| from_io(&e, &path))?;
+            for _ in 0..LEFTOVER_RETRIES {
+                if wipe_and_remove(&path).is_ok() {
+                    break;
+                }
+                std::thread::sleep(LEFTOVER_WAIT);
+            }
         }
     }
     Ok(())

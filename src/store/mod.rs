@@ -266,7 +266,6 @@ impl Store {
             let _private = crate::platform::PrivateCreation::begin();
             open_sled(&data)?
         };
-        perms::tighten(&dir)?;
 
         if layout.claim == Claim::Legacy {
             // The shape looked like an onshi store from before the marker; only its
@@ -287,6 +286,7 @@ impl Store {
             }
             layout::mark_legacy(&dir)?;
         }
+        perms::tighten(&dir)?;
 
         let tree = |name: &str| db.open_tree(name).map_err(|e| from_sled(e, &dir));
         let records_raw = tree("records")?;

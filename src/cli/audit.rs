@@ -1,6 +1,7 @@
 //! `onshi audit [--since DATE] [--record ID]`: the audit trail, one line per entry:
-//! time, operator, record id, version, action. Entries have no room for field values, so
-//! nothing here can print a name, a kana reading, an address or a birth date.
+//! time, operator, record id, version, action (and for an export, how many records).
+//! Entries have no room for field values, so nothing here can print a name, a kana
+//! reading, an address or a birth date.
 
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
@@ -53,8 +54,10 @@ pub fn format_lines(entries: &[AuditEntry]) -> Vec<String> {
         .zip(ops)
         .map(|(e, op)| {
             let pad = " ".repeat(w - op.width());
+            // An export says how many records it wrote: `export (12)`.
+            let count = e.count.map(|n| format!(" ({n})")).unwrap_or_default();
             format!(
-                "{}  {op}{pad}  {:<26}  {:>4}  {}",
+                "{}  {op}{pad}  {:<26}  {:>4}  {}{count}",
                 e.at.to_rfc3339_opts(SecondsFormat::Secs, false),
                 e.record_id.as_deref().unwrap_or("-"),
                 e.version

@@ -12,6 +12,7 @@ use onshi::domain::problem::FieldError;
 use onshi::domain::record::{Record, Sex};
 use onshi::domain::text::is_unsafe_char;
 use onshi::domain::validate::{self, Context};
+use onshi::export::spreadsheet::neutralize_cell;
 use onshi::i18n::{describe_problem, describe_problem_redacted, Lang};
 
 /// The clock and ids a fuzzed import runs with (fixed: the same input, the same result).
@@ -158,4 +159,34 @@ pub fn card_tlv(data: &[u8]) {
     );
     let back = parse_basic4(&again).expect("a parsed face re-encodes to a parsable file");
     assert!(back == face, "re-encoded face differs");
+}
+
+/// A CSV cell through the spreadsheet guard (`export/spreadsheet.rs`): it is either left
+/// exactly as it was — then a spreadsheet cannot read it as a formula (its first character
+/// after leading spaces is no trigger, or it is a plain number) — or it gets one leading
+/// `'` and nothing else changes.
+pub fn csv_cell(data: &[u8]) {
+    let cell = String::from_utf8_lossy(data);
+    let out = neutralize_cell(&cell);
+    let first = cell.trim_start_matches([' ', '\u{3000}']).chars().next();
+    let trigger = first.is_some_and(|c| {
+        matches!(
+            c,
+            '=' | '+' | '-' | '@' | '\t' | '\r' | '\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}'
+        )
+    });
+    if out == cell {
+        let number = cell.parse::<f64>().is_ok_and(f64::is_finite)
+            && cell
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b"+-.".contains(&b));
+        assert!(!trigger || number, "a formula start left as is: {cell:?}");
+    } else {
+        assert_eq!(
+            out.as_ref(),
+            format!("'{cell}"),
+            "changed more than a quote"
+        );
+        assert!(trigger, "a harmless cell was quoted: {cell:?}");
+    }
 }

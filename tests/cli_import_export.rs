@@ -938,6 +938,8 @@ fn a_line_over_64_kib_is_rejected_without_being_held_in_memory() {
     // Just over the limit, and huge; the huge one streams through a pipe.
     let mut just_over = json!({"incident": {"note": "x".repeat(64 * 1024)}}).to_string();
     just_over.push('\n');
+    // Reaped below with wait4, which also reports its peak memory.
+    #[allow(clippy::zombie_processes)]
     let mut child = desk
         .cmd()
         .arg("--store")

@@ -254,3 +254,48 @@ fn a_folder_shaped_like_an_old_store_without_onshi_data_is_refused() {
         "onshi's trees were created in it"
     );
 }
+
+/// After a rewrite the marker names a database subdirectory; if it is gone (deleted by
+/// hand, a restore that missed it), onshi says the store is damaged instead of quietly
+/// starting an empty one in its place.
+#[test]
+fn a_missing_database_is_damage_not_a_new_empty_store() {
+    let desk = Desk::new();
+    let rec = fixtures::record();
+    {
+        let s = Store::open(&desk.store()).unwrap();
+        s.insert_new(&rec, "佐藤").unwrap();
+        drop(s.compact().unwrap());
+    }
+    let data: Vec<PathBuf> = fs::read_dir(desk.store())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("data-")
+        })
+        .collect();
+    assert_eq!(data.len(), 1, "{data:?}");
+    assert!(
+        !desk.store().join("db").exists(),
+        "the old database was removed"
+    );
+    let out = ok(&desk.onshi(&["export", "--format", "jsonl"]));
+    assert!(out.contains(&rec.id), "the compacted store has the record");
+
+    fs::remove_dir_all(&data[0]).unwrap();
+    let out = desk.onshi(&["export", "--format", "jsonl"]);
+    assert_eq!(code(&out), 1, "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("壊れています"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !data[0].exists(),
+        "an empty database was created in its place"
+    );
+    assert!(!desk.store().join("db").exists());
+}

@@ -262,6 +262,13 @@ impl Store {
         let sled_err = |e| from_sled(e, &dir);
         layout::remove_leftovers(&layout)?;
         let data = layout.data_path();
+        // A rewritten database is complete before the marker names it: one that is gone
+        // is damage, not a new store to create silently in its place.
+        if layout.data != layout::DataDir::Top && !data.join("db").is_file() {
+            return Err(StoreError::Corrupt {
+                detail: "the database the store marker names is missing".to_string(),
+            });
+        }
         let db = {
             let _private = crate::platform::PrivateCreation::begin();
             open_sled(&data)?

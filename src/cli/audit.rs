@@ -3,7 +3,6 @@
 //! Entries have no room for field values, so nothing here can print a name, a kana
 //! reading, an address or a birth date.
 
-use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use chrono::{NaiveDate, SecondsFormat};
@@ -96,15 +95,9 @@ pub fn run(setup: &Setup, args: &AuditArgs) -> ExitCode {
         eprintln!("onshi: {}", lang.t(Msg::AuditEmpty));
         return ExitCode::SUCCESS;
     }
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let res = format_lines(&entries)
-        .iter()
-        .try_for_each(|l| writeln!(out, "{l}"))
-        .and_then(|()| out.flush());
-    match res {
+    // A closed pipe ends quietly (`cli/output.rs`).
+    match super::output::print_lines(format_lines(&entries)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(e) => fail(lang, Msg::StoreIo, &e.to_string(), 1),
+        Err(e) => fail(lang, Msg::CliCannotWriteStdout, &e.to_string(), 1),
     }
 }

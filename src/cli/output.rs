@@ -123,20 +123,20 @@ pub fn print_lines<I: IntoIterator<Item = String>>(lines: I) -> io::Result<()> {
 
 /// Whether `e` is a closed pipe, also when a writer (csv, serde_json) wrapped it.
 pub fn is_broken_pipe(e: &io::Error) -> bool {
-    if e.kind() == io::ErrorKind::BrokenPipe {
+    if platform::is_closed_pipe(e) {
         return true;
     }
     let mut source: Option<&(dyn std::error::Error + 'static)> =
         e.get_ref().map(|r| r as &(dyn std::error::Error + 'static));
     while let Some(s) = source {
         if let Some(io) = s.downcast_ref::<io::Error>() {
-            if io.kind() == io::ErrorKind::BrokenPipe {
+            if platform::is_closed_pipe(io) {
                 return true;
             }
         }
         if let Some(c) = s.downcast_ref::<csv::Error>() {
             if let csv::ErrorKind::Io(io) = c.kind() {
-                if io.kind() == io::ErrorKind::BrokenPipe {
+                if platform::is_closed_pipe(io) {
                     return true;
                 }
             }

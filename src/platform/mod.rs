@@ -177,6 +177,14 @@ pub fn classify_io(e: &io::Error) -> IoClass {
     }
 }
 
+/// Whether a write failed because the reader of a pipe went away (`onshi export | head`):
+/// `EPIPE` on Linux; on Windows `ERROR_BROKEN_PIPE`, `ERROR_NO_DATA` ("the pipe is being
+/// closed") or `ERROR_PIPE_NOT_CONNECTED` (Wine), not all of which the standard library
+/// reports as `BrokenPipe`.
+pub fn is_closed_pipe(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::BrokenPipe || e.raw_os_error().is_some_and(imp::closed_pipe_code)
+}
+
 /// The default store directory: `$XDG_DATA_HOME/onshi` (`~/.local/share/onshi`) on Linux,
 /// `%LOCALAPPDATA%\onshi` on Windows; `./onshi-data` when neither can be found.
 pub fn default_store_dir() -> PathBuf {
@@ -328,6 +336,19 @@ mod tests {
             IoClass::Other,
             "an error without an OS code"
         );
+    }
+
+    #[test]
+    fn a_closed_pipe_is_recognised_and_other_errors_are_not() {
+        assert!(is_closed_pipe(&io::Error::from(io::ErrorKind::BrokenPipe)));
+        assert!(!is_closed_pipe(&io::Error::from(io::ErrorKind::StorageFull)));
+        assert!(!is_closed_pipe(&io::Error::other("x")));
+        #[cfg(windows)]
+        for code in [109, 232, 233] {
+            assert!(is_closed_pipe(&io::Error::from_raw_os_error(code)), "{code}");
+        }
+        #[cfg(unix)]
+        assert!(is_closed_pipe(&io::Error::from_raw_os_error(libc::EPIPE)));
     }
 
     #[test]

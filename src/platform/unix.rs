@@ -279,6 +279,10 @@ pub(super) fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
+pub(super) fn closed_pipe_code(code: i32) -> bool {
+    code == libc::EPIPE
+}
+
 pub(super) fn classify_os_error(code: i32) -> Option<IoClass> {
     match code {
         libc::ENOSPC | libc::EDQUOT => Some(IoClass::DiskFull),

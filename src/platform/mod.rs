@@ -341,11 +341,16 @@ mod tests {
     #[test]
     fn a_closed_pipe_is_recognised_and_other_errors_are_not() {
         assert!(is_closed_pipe(&io::Error::from(io::ErrorKind::BrokenPipe)));
-        assert!(!is_closed_pipe(&io::Error::from(io::ErrorKind::StorageFull)));
+        assert!(!is_closed_pipe(&io::Error::from(
+            io::ErrorKind::StorageFull
+        )));
         assert!(!is_closed_pipe(&io::Error::other("x")));
         #[cfg(windows)]
         for code in [109, 232, 233] {
-            assert!(is_closed_pipe(&io::Error::from_raw_os_error(code)), "{code}");
+            assert!(
+                is_closed_pipe(&io::Error::from_raw_os_error(code)),
+                "{code}"
+            );
         }
         #[cfg(unix)]
         assert!(is_closed_pipe(&io::Error::from_raw_os_error(libc::EPIPE)));

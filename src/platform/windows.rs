@@ -19,8 +19,8 @@ use std::ptr::{null, null_mut};
 use windows_sys::Win32::Foundation::{
     CloseHandle, LocalFree, ERROR_ACCESS_DENIED, ERROR_BROKEN_PIPE, ERROR_DISK_FULL,
     ERROR_HANDLE_DISK_FULL, ERROR_IO_PENDING, ERROR_LOCK_VIOLATION, ERROR_NO_DATA,
-    ERROR_PIPE_NOT_CONNECTED, ERROR_SUCCESS, ERROR_WRITE_PROTECT, GENERIC_ALL,
-    GENERIC_READ, HANDLE, INVALID_HANDLE_VALUE, STILL_ACTIVE,
+    ERROR_PIPE_NOT_CONNECTED, ERROR_SUCCESS, ERROR_WRITE_PROTECT, GENERIC_ALL, GENERIC_READ,
+    HANDLE, INVALID_HANDLE_VALUE, STILL_ACTIVE,
 };
 use windows_sys::Win32::Security::Authorization::{
     GetSecurityInfo, SetNamedSecurityInfoW, SE_FILE_OBJECT,
@@ -598,8 +598,12 @@ pub(super) fn sync_dir(_dir: &Path) -> io::Result<()> {
 }
 
 pub(super) fn closed_pipe_code(code: i32) -> bool {
-    u32::try_from(code)
-        .is_ok_and(|c| matches!(c, ERROR_BROKEN_PIPE | ERROR_NO_DATA | ERROR_PIPE_NOT_CONNECTED))
+    u32::try_from(code).is_ok_and(|c| {
+        matches!(
+            c,
+            ERROR_BROKEN_PIPE | ERROR_NO_DATA | ERROR_PIPE_NOT_CONNECTED
+        )
+    })
 }
 
 pub(super) fn classify_os_error(code: i32) -> Option<IoClass> {

@@ -718,3 +718,20 @@ fn refusal_messages_are_sealed_in_an_encrypted_store() {
         "ヤマダ　タロウ は登録済みです"
     );
 }
+
+#[test]
+fn passphrase_change_without_a_store_creates_none() {
+    let desk = Desk::new();
+    let new = desk.passphrase_file("a brand new passphrase", 0o600);
+    let out = desk.onshi_env(
+        &["passphrase", "change"],
+        &[("ONSHI_NEW_PASSPHRASE_FILE", &new)],
+    );
+    assert_eq!(code(&out), 1);
+    assert!(
+        text(&out.stderr).contains("暗号化されていません"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!desk.store().exists());
+}

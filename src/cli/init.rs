@@ -197,6 +197,15 @@ pub fn run(setup: &Setup, args: &InitArgs) -> ExitCode {
 pub fn passphrase(setup: &Setup, args: &PassphraseArgs) -> ExitCode {
     let lang = setup.lang;
     let PassphraseCommand::Change = args.command;
+    // No store there: nothing to change, and none is created just to say so.
+    if !setup.store_dir.exists() {
+        return fail(
+            lang,
+            Msg::PassNotEncrypted,
+            &setup.store_dir.display().to_string(),
+            1,
+        );
+    }
     let store = match Store::open(&setup.store_dir) {
         Ok(_) => {
             return fail(

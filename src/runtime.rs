@@ -15,7 +15,7 @@ use crate::card::{self, CardError};
 use crate::domain::record::Record;
 use crate::domain::search::search;
 use crate::i18n::{describe_store_error, Lang};
-use crate::store::{AuditAction, Store, StoreError};
+use crate::store::{AuditAction, Store, StoreError, StoreKey};
 use crate::sync::WorkerHandle;
 use crate::tui::app::CardOutcome;
 use crate::tui::app::{draft_from_bytes, Row, SaveKind};
@@ -157,9 +157,12 @@ fn card_read_event(lang: Lang, pin: &SecretPin, confirm_last_try: bool) -> Event
 /// The store and its sync worker, as the desk uses them. sled keeps the first I/O error
 /// it meets (a full disk): after that the open database refuses every write, however
 /// much space is freed. So after a refused write the next action that needs the store
-/// closes and reopens it first, and the clerk's retry works without a restart.
+/// closes and reopens it first, and the clerk's retry works without a restart. An
+/// encrypted store is reopened with its data key, kept in memory since the passphrase
+/// unlocked it (wiped when the desk closes), so nobody is asked for the passphrase again.
 pub struct Desk {
     store: Option<Arc<Store>>,
+    key: Option<StoreKey>,
     dir: std::path::PathBuf,
     sync: Option<WorkerHandle>,
     spawn_sync: Box<dyn Fn(Arc<Store>) -> Option<WorkerHandle>>,
@@ -173,6 +176,7 @@ impl Desk {
     ) -> Desk {
         let sync = spawn_sync(store.clone());
         Desk {
+            key: store.key(),
             dir: store.dir().to_path_buf(),
             store: Some(store),
             sync,
@@ -209,7 +213,10 @@ impl Desk {
                 }
             }
         }
-        let store = Arc::new(Store::open(&self.dir)?);
+        let store = Arc::new(match &self.key {
+            Some(key) => Store::open_with_key(&self.dir, key)?,
+            None => Store::open(&self.dir)?,
+        });
         self.sync = (self.spawn_sync)(store.clone());
         self.store = Some(store);
         self.stuck = false;
@@ -218,8 +225,7 @@ impl Desk {
 
     /// Carry out `effects` (the one place effects are performed), reopening the store
     /// first when a write was refused before. Card work runs on its own thread when
-    /// `card` is given (its result comes back through it), else right here. An encrypted
-    /// store is not reopened (that needs the passphrase): restart onshi.
+    /// `card` is given (its result comes back through it), else right here.
     pub fn perform(
         &mut self,
         card: Option<&CardSender>,
@@ -232,8 +238,7 @@ impl Desk {
                 Effect::Quit | Effect::CardTries | Effect::ReadCard { .. }
             )
         });
-        let encrypted = self.store.as_ref().is_some_and(|s| s.is_encrypted());
-        if needs_store && (self.stuck || self.store.is_none()) && !encrypted {
+        if needs_store && (self.stuck || self.store.is_none()) {
             if let Err(e) = self.reopen() {
                 let mut done = Performed::quitting(&effects);
                 done.write_failed(&e, app.lang);
@@ -339,11 +344,27 @@ fn carry_out(
                     Ok(notes) => done.events.push(Event::DeliveryNotes(notes)),
                     Err(e) => done.read_failed(&e, lang),
                 }
+                match store.set_aside_list() {
+                    Ok(list) => done.events.push(Event::SetAsideList(list)),
+                    Err(e) => done.read_failed(&e, lang),
+                }
+            }
+            Effect::SetAside { seq, reason } => {
+                match store.outbox_set_aside(seq, &reason, &app.operator) {
+                    Ok(outcome) => {
+                        // Later versions of the record may go now.
+                        if let Some(w) = sync {
+                            w.wake();
+                        }
+                        done.events.push(Event::SetAsideDone(outcome));
+                    }
+                    Err(e) => done.write_failed(&e, lang),
+                }
             }
             Effect::Retry(seq) => match sync {
-                Some(w) => w.retry(seq),
+                Some(w) => w.retry(seq, &app.operator),
                 None => {
-                    if let Err(e) = store.outbox_retry(seq) {
+                    if let Err(e) = store.outbox_retry(seq, &app.operator) {
                         done.write_failed(&e, lang);
                     }
                 }

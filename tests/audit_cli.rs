@@ -130,6 +130,7 @@ fn no_personal_values_in_logs_or_audit() {
     std::fs::write(&input, jsonl(std::slice::from_ref(&rec))).unwrap();
     let outbox = desk.path("inbox");
     std::fs::create_dir_all(&outbox).unwrap();
+    std::fs::write(outbox.join(".onshi-inbox"), b"").unwrap();
     desk.config(&format!(
         "[sync]\ntarget = \"dir\"\ndir = \"{}\"\n",
         outbox.display()
@@ -195,4 +196,99 @@ fn no_personal_values_in_logs_or_audit() {
             }
         }
     }
+}
+
+/// Print and export are audited before anything is written: who, when, which record and
+/// version (print) or how many records (export), never a value; also when the output
+/// goes to a file.
+#[test]
+fn print_and_export_are_audited() {
+    let desk = Desk::new();
+    let recs = [fixtures::record(), fixtures::record(), fixtures::record()];
+    desk.seed(&recs, "佐藤");
+    ok(&desk.onshi(&[
+        "--operator",
+        "鈴木",
+        "print",
+        &recs[1].id,
+        "--format",
+        "txt",
+    ]));
+    let file = desk.path("form.html");
+    ok(&desk.onshi(&[
+        "--operator",
+        "鈴木",
+        "print",
+        &recs[2].id,
+        "--format",
+        "html",
+        "-o",
+        file.to_str().unwrap(),
+    ]));
+    ok(&desk.onshi(&["--operator", "高橋", "export", "--format", "csv"]));
+    let out_file = desk.path("all.jsonl");
+    ok(&desk.onshi(&[
+        "--operator",
+        "高橋",
+        "export",
+        "--format",
+        "jsonl",
+        "--since",
+        "2099-01-01",
+        "-o",
+        out_file.to_str().unwrap(),
+    ]));
+    // A refused export (the file exists) is not one: not audited.
+    let out = desk.onshi(&[
+        "export",
+        "--format",
+        "jsonl",
+        "-o",
+        out_file.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 1);
+
+    let store = desk.open();
+    let audit = store.audit().unwrap();
+    let prints: Vec<_> = audit
+        .iter()
+        .filter(|a| a.action == AuditAction::Print)
+        .collect();
+    assert_eq!(prints.len(), 2, "{audit:?}");
+    assert_eq!(prints[0].record_id.as_deref(), Some(recs[1].id.as_str()));
+    assert_eq!(prints[0].version, Some(1));
+    assert_eq!(prints[0].operator, "鈴木");
+    assert_eq!(prints[1].record_id.as_deref(), Some(recs[2].id.as_str()));
+    let exports: Vec<_> = audit
+        .iter()
+        .filter(|a| a.action == AuditAction::Export)
+        .collect();
+    assert_eq!(exports.len(), 2, "{audit:?}");
+    assert_eq!(
+        (exports[0].operator.as_str(), exports[0].count),
+        ("高橋", Some(3))
+    );
+    assert_eq!(
+        exports[1].count,
+        Some(0),
+        "--since in the future exports none"
+    );
+    assert_eq!(exports[0].record_id, None);
+    drop(store);
+
+    let listing = ok(&desk.onshi(&["audit"]));
+    assert!(
+        listing
+            .lines()
+            .any(|l| l.contains("高橋") && l.ends_with("export (3)")),
+        "{listing}"
+    );
+    assert!(
+        listing
+            .lines()
+            .any(|l| l.contains(&recs[2].id) && l.contains("v1") && l.ends_with("print")),
+        "{listing}"
+    );
+    assert_no_personal("audit output", &listing);
+    assert_no_personal("stderr", &desk.all_stderr());
 }

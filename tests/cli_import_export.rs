@@ -345,9 +345,33 @@ fn assert_mixed_rejections(out: &Output) -> Vec<(u64, String, String)> {
         [2, 4, 6, 7],
         "one JSON object per rejected line: {rejections:?}"
     );
+    // Where and what kind, never the value: the kana problem names the position, not
+    // the offending 'A'; the unknown field names where it sits, not the key or value.
     assert_eq!(rejections[0].1, "declaration.name_kana");
-    assert!(rejections[0].2.contains('A'), "{:?}", rejections[0]);
-    assert!(rejections[1].2.contains("nickname"), "{:?}", rejections[1]);
+    assert!(rejections[0].2.contains("4文字目"), "{:?}", rejections[0]);
+    assert!(!rejections[0].2.contains('A'), "{:?}", rejections[0]);
+    assert_eq!(rejections[1].1, "declaration");
+    assert!(
+        rejections[1].2.contains("記録にない項目"),
+        "{:?}",
+        rejections[1]
+    );
+    assert!(
+        !rejections[1].2.contains("nickname") && !rejections[1].2.contains("はなちゃん"),
+        "{:?}",
+        rejections[1]
+    );
+    assert!(
+        rejections[3].2.contains("途中でJSONが終わって"),
+        "{:?}",
+        rejections[3]
+    );
+    assert!(!rejections[3].2.contains("山田"), "{:?}", rejections[3]);
+    assert!(
+        !text(&out.stderr).contains("はなちゃん") && !text(&out.stderr).contains("ヤマダA"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_eq!(rejections[2].1, "incident.case");
     assert!(
         rejections[2].2.contains("3-4"),
@@ -853,4 +877,187 @@ fn store_directory_is_0700_and_its_files_0600_whatever_the_umask() {
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     assert_eq!(jsonl(&out.stdout).len(), 3);
     check_modes(&store);
+}
+
+/// A directory, or a file whose reads fail, ends the import at once: exit 1 and one
+/// message, not the same rejection forever.
+#[test]
+fn a_directory_or_a_failing_read_ends_the_import_with_one_message() {
+    let desk = Desk::new();
+    let folder = desk.tmp.path().join("some_folder");
+    fs::create_dir(&folder).unwrap();
+    let mut inputs = vec![folder.clone()];
+    // Reading /proc/self/mem at offset 0 fails with EIO: a read error mid-import.
+    if !bin::under_wine() {
+        inputs.push(PathBuf::from("/proc/self/mem"));
+    }
+    for input in inputs {
+        let mut child = Running(
+            desk.cmd()
+                .arg("--store")
+                .arg(desk.store())
+                .arg("import")
+                .arg(&input)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap(),
+        );
+        let status = wait_with_timeout(&mut child.0, Duration::from_secs(20));
+        let mut err = String::new();
+        child
+            .0
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        assert_eq!(status.code(), Some(1), "{input:?}: {err}");
+        let problems: Vec<&str> = err.lines().filter(|l| l.starts_with("onshi:")).collect();
+        assert_eq!(problems.len(), 1, "{input:?}: one message: {err}");
+        assert!(
+            problems[0].contains(&input.display().to_string()),
+            "{input:?}: {err}"
+        );
+        assert!(
+            err.lines().filter(|l| l.starts_with('{')).count() == 0,
+            "{input:?}: no per-line rejections: {err}"
+        );
+        assert!(err.lines().count() <= 2, "{input:?}: {err}");
+    }
+}
+
+/// A line longer than 64 KiB is rejected as too long — also when it is 128 MiB, without
+/// onshi holding it in memory — and the lines around it are imported.
+#[test]
+fn a_line_over_64_kib_is_rejected_without_being_held_in_memory() {
+    let desk = Desk::new();
+    let good = three_valid_lines();
+    let mut lines = good.lines();
+    let (first, rest): (&str, Vec<&str>) = (lines.next().unwrap(), lines.collect());
+    // Just over the limit, and huge; the huge one streams through a pipe.
+    let mut just_over = json!({"incident": {"note": "x".repeat(64 * 1024)}}).to_string();
+    just_over.push('\n');
+    // Reaped below with wait4, which also reports its peak memory.
+    #[allow(clippy::zombie_processes)]
+    let mut child = desk
+        .cmd()
+        .arg("--store")
+        .arg(desk.store())
+        .args(["import", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn({
+        let first = first.to_string();
+        let rest: Vec<String> = rest.iter().map(|s| s.to_string()).collect();
+        move || {
+            writeln!(stdin, "{first}").unwrap();
+            stdin.write_all(just_over.as_bytes()).unwrap();
+            stdin.write_all(br#"{"incident":{"note":""#).unwrap();
+            let chunk = vec![b'y'; 1 << 20];
+            for _ in 0..128 {
+                stdin.write_all(&chunk).unwrap();
+            }
+            stdin.write_all(b"\"}}\n").unwrap();
+            for l in rest {
+                writeln!(stdin, "{l}").unwrap();
+            }
+        }
+    });
+    let pid = child.id() as libc::pid_t;
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    writer.join().unwrap();
+    // wait4 for this child's own peak memory.
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: a child of ours, valid out-pointers.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid);
+    assert!(libc::WIFEXITED(status));
+    assert_eq!(libc::WEXITSTATUS(status), 1, "{err}");
+    let out = Output {
+        status: std::os::unix::process::ExitStatusExt::from_raw(status),
+        stdout: Vec::new(),
+        stderr: err.clone().into_bytes(),
+    };
+    let (objects, _) = stderr_parts(&out);
+    let rejections: Vec<_> = objects.iter().map(rejection).collect();
+    assert_eq!(rejections.len(), 2, "{rejections:?}");
+    for (n, r) in [2, 3].iter().zip(&rejections) {
+        assert_eq!(r.0, *n);
+        assert!(r.2.contains("行が長すぎます"), "{r:?}");
+    }
+    assert!(
+        !err.contains("xxxx") && !err.contains("yyyy"),
+        "the line is not echoed"
+    );
+    // ru_maxrss is in KiB: far below the 128 MiB line.
+    let peak_mib = usage.ru_maxrss / 1024;
+    if !bin::under_wine() {
+        assert!(
+            peak_mib < 64,
+            "peak memory {peak_mib} MiB: the long line was held"
+        );
+    }
+    assert_eq!(desk.export().len(), 3, "the lines around it are imported");
+}
+
+/// No rejection quotes the line: not a value of the wrong type, not an unknown key, not a
+/// choice that is not one, not a character the kana cannot hold.
+#[test]
+fn rejections_name_field_and_kind_but_never_a_value() {
+    let desk = Desk::new();
+    let secret = "山田太郎";
+    let lines = [
+        with(wareki_record(), "/declaration/name", json!([secret])),
+        with(wareki_record(), "/declaration/sex", json!(secret)),
+        with(
+            wareki_record(),
+            "/declaration/name_kana",
+            json!(format!("ヤマダ{secret}")),
+        ),
+        with(
+            wareki_record(),
+            "/declaration/insurance_kind",
+            json!(secret),
+        ),
+        {
+            let mut v = wareki_record();
+            v["version"] = json!(secret);
+            v
+        },
+        {
+            let mut v = wareki_record();
+            v["declaration"][secret] = json!(secret);
+            v
+        },
+        {
+            let mut v = wareki_record();
+            v["declaration"]["yamadataro"] = json!(secret);
+            v
+        },
+    ];
+    let mut body: String = lines.into_iter().map(line).collect::<Vec<_>>().join("\n");
+    body.push('\n');
+    body.push_str(&format!("{{\"declaration\": {{\"name\": \"{secret}"));
+    for lang in ["ja", "en"] {
+        let out = desk.import(&body, &["--dry-run", "--lang", lang]);
+        assert_eq!(code(&out), 1);
+        let err = text(&out.stderr);
+        let (objects, _) = stderr_parts(&out);
+        assert_eq!(objects.len(), 8, "{err}");
+        for s in [secret, "山田", "太郎", "yamadataro"] {
+            assert!(!err.contains(s), "{lang}: {s} echoed:\n{err}");
+        }
+    }
 }

@@ -34,6 +34,7 @@ fn healthy_parts_are_ok_and_exit_follows_the_lines() {
     let dir = tempfile::tempdir().unwrap();
     let inbox = dir.path().join("inbox");
     std::fs::create_dir(&inbox).unwrap();
+    std::fs::write(inbox.join(".onshi-inbox"), b"").unwrap();
     let cfg = dir.path().join("c.toml");
     std::fs::write(
         &cfg,
@@ -52,8 +53,11 @@ fn healthy_parts_are_ok_and_exit_follows_the_lines() {
         ],
         dir.path(),
     );
-    assert_eq!(lines.len(), 5, "{lines:?}");
-    assert!(line(&lines, "store").starts_with("OK"), "{lines:?}");
+    assert_eq!(lines.len(), 6, "{lines:?}");
+    assert!(line(&lines, "store:").starts_with("OK"), "{lines:?}");
+    // The store's size on disk, in bytes too.
+    let size = line(&lines, "store size");
+    assert!(size.starts_with("OK") && size.contains(" B, "), "{size}");
     assert!(line(&lines, "config").starts_with("OK"), "{lines:?}");
     assert!(
         line(&lines, "keymap: default").starts_with("OK"),
@@ -70,8 +74,12 @@ fn healthy_parts_are_ok_and_exit_follows_the_lines() {
     );
     let all_ok = lines.iter().all(|l| l.starts_with("OK"));
     assert_eq!(code, if all_ok { 0 } else { 1 });
-    // The probe file it wrote into the inbox is gone.
-    assert_eq!(std::fs::read_dir(&inbox).unwrap().count(), 0);
+    // The probe file it wrote into the inbox is gone; the marker stays.
+    let left: Vec<_> = std::fs::read_dir(&inbox)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, [".onshi-inbox"]);
 }
 
 #[test]

@@ -385,6 +385,7 @@ fn saved_records_reach_the_sync_folder_while_the_desk_is_open() {
     let store = dir.path().join("store");
     let inbox = dir.path().join("inbox");
     std::fs::create_dir(&inbox).unwrap();
+    std::fs::write(inbox.join(".onshi-inbox"), b"").unwrap();
     let config = dir.path().join("config.toml");
     std::fs::write(
         &config,
@@ -406,6 +407,7 @@ fn saved_records_reach_the_sync_folder_while_the_desk_is_open() {
     let files: Vec<String> = std::fs::read_dir(&inbox)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".onshi-inbox")
         .collect();
     assert_eq!(files.len(), 1, "{files:?}");
     assert!(files[0].ends_with("-v1.json"), "{files:?}");

@@ -311,3 +311,229 @@ fn fhir_bundle_has_patient_and_coverage_per_record() {
     assert_eq!(again_urls, urls.iter().map(|s| s.to_string()).collect());
     assert_no_personal("stderr", &desk.all_stderr());
 }
+
+// ---- spreadsheet safety, line ends, files, pipes ----
+
+/// A record whose text fields start like spreadsheet formulas (as typed or imported).
+fn hostile_record() -> Record {
+    let mut r = fixtures::record();
+    r.declaration.name = "=HYPERLINK(\"http://evil.invalid/\",\"診療\")".into();
+    r.declaration.address = "+東京都千代田区".into();
+    r.declaration.employer_name = Some("@SUM(1+1)".into());
+    r.declaration.insurer_name = Some("-1+1".into());
+    r.incident.note = Some("＝全角".into());
+    r
+}
+
+#[test]
+fn csv_cells_that_start_like_formulas_are_neutralised_by_default() {
+    let desk = Desk::new();
+    let bad = hostile_record();
+    let plain = fixtures::record();
+    desk.seed(&[bad.clone(), plain.clone()], "佐藤");
+    let check = |rows: &[Vec<String>], neutralised: bool| {
+        let id = column(rows, "id");
+        let row = rows.iter().find(|r| r[id] == bad.id).unwrap();
+        let q = if neutralised { "'" } else { "" };
+        assert_eq!(
+            row[column(rows, "name")],
+            format!("{q}{}", bad.declaration.name)
+        );
+        assert_eq!(row[column(rows, "address")], format!("{q}+東京都千代田区"));
+        assert_eq!(row[column(rows, "employer_name")], format!("{q}@SUM(1+1)"));
+        assert_eq!(row[column(rows, "insurer_name")], format!("{q}-1+1"));
+        // Numbers and ordinary values are left alone.
+        assert_eq!(row[column(rows, "version")], "1");
+        assert_eq!(row[column(rows, "phone")], fixtures::PHONE);
+        let other = rows.iter().find(|r| r[id] == plain.id).unwrap();
+        assert_eq!(other[column(rows, "name")], fixtures::NAME);
+        // No cell of the export starts like a formula unless neutralising is off.
+        let starts =
+            |c: &str| c.starts_with(['=', '+', '@']) || (c.starts_with('-') && c.len() > 1);
+        assert_eq!(
+            rows[1..].iter().flatten().any(|c| starts(c)),
+            !neutralised,
+            "{rows:?}"
+        );
+    };
+    check(
+        &csv_rows(&ok(&desk.onshi(&["export", "--format", "csv"]))),
+        true,
+    );
+    let cp932 = desk.onshi(&["export", "--format", "csv", "--encoding", "cp932"]);
+    let (decoded, _, _) = encoding_rs::SHIFT_JIS.decode(&cp932.stdout);
+    check(&csv_rows(&decoded), true);
+    let raw = ok(&desk.onshi(&["export", "--format", "csv", "--no-neutralize"]));
+    check(&csv_rows(&raw), false);
+    // JSONL is data for programs: values exactly as stored.
+    let jsonl = ok(&desk.onshi(&["export", "--format", "jsonl"]));
+    assert!(jsonl.contains(r#""name":"=HYPERLINK("#), "{jsonl}");
+    let out = desk.onshi(&["export", "--format", "jsonl", "--no-neutralize"]);
+    assert_eq!(code(&out), 2, "CSV-only option refused for JSONL");
+}
+
+#[test]
+fn cp932_csv_has_crlf_and_utf8_csv_takes_a_bom_and_crlf_on_request() {
+    let desk = Desk::new();
+    desk.seed(&[fixtures::record(), fixtures::record()], "佐藤");
+    let lines_end_in = |bytes: &[u8], crlf: bool| {
+        let lf = bytes.iter().filter(|b| **b == b'\n').count();
+        let crlf_n = bytes.windows(2).filter(|w| w == b"\r\n").count();
+        assert_eq!(lf, 3, "header and two rows");
+        assert_eq!(crlf_n, if crlf { lf } else { 0 });
+    };
+    let cp932 = desk.onshi(&["export", "--format", "csv", "--encoding", "cp932"]);
+    assert_eq!(code(&cp932), 0);
+    lines_end_in(&cp932.stdout, true);
+    assert!(!cp932.stdout.starts_with(b"\xEF\xBB\xBF"));
+
+    let utf8 = desk.onshi(&["export", "--format", "csv"]);
+    lines_end_in(&utf8.stdout, false);
+    assert!(
+        !utf8.stdout.starts_with(b"\xEF\xBB\xBF"),
+        "no BOM unless asked"
+    );
+
+    let bom = desk.onshi(&["export", "--format", "csv", "--bom"]);
+    assert!(bom.stdout.starts_with(b"\xEF\xBB\xBF"));
+    assert_eq!(
+        &bom.stdout[3..],
+        &utf8.stdout[..],
+        "the BOM and nothing else"
+    );
+    lines_end_in(&bom.stdout, false);
+
+    let both = desk.onshi(&["export", "--format", "csv", "--bom", "--crlf"]);
+    assert!(both.stdout.starts_with(b"\xEF\xBB\xBF"));
+    lines_end_in(&both.stdout, true);
+
+    for args in [
+        vec!["export", "--format", "csv", "--encoding", "cp932", "--bom"],
+        vec!["export", "--format", "fhir", "--crlf"],
+        vec!["export", "--format", "jsonl", "--bom"],
+    ] {
+        let out = desk.onshi(&args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", text(&out.stderr));
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn export_to_a_file_is_owner_only_whole_and_never_replaces_one_by_accident() {
+    let desk = Desk::new();
+    desk.seed(&[fixtures::record()], "佐藤");
+    let to_stdout = ok(&desk.onshi(&["export", "--format", "csv"]));
+    let file = desk.path("export.csv");
+    let out = desk.onshi(&["export", "--format", "csv", "-o", file.to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), to_stdout);
+    common::bin::assert_owner_only(&file);
+
+    // Again: refused, the file as it was.
+    std::fs::write(&file, "the clinic's own file").unwrap();
+    let out = desk.onshi(&["export", "--format", "csv", "-o", file.to_str().unwrap()]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        text(&out.stderr).contains("--force"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "the clinic's own file"
+    );
+    // --force replaces it.
+    ok(&desk.onshi(&[
+        "export",
+        "--format",
+        "csv",
+        "-o",
+        file.to_str().unwrap(),
+        "--force",
+    ]));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), to_stdout);
+    common::bin::assert_owner_only(&file);
+    // --force needs -o; a folder is not a file.
+    let out = desk.onshi(&["export", "--format", "csv", "--force"]);
+    assert_eq!(code(&out), 2);
+    let out = desk.onshi(&[
+        "export",
+        "--format",
+        "csv",
+        "-o",
+        desk.tmp.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 1);
+
+    // A link planted at the name is not followed: refused, and with --force the link is
+    // replaced, the file it pointed at untouched.
+    if !common::bin::under_wine() {
+        let victim = desk.path("victim.txt");
+        std::fs::write(&victim, "keep").unwrap();
+        let link = desk.path("link.csv");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        let out = desk.onshi(&["export", "--format", "csv", "-o", link.to_str().unwrap()]);
+        assert_eq!(code(&out), 1);
+        ok(&desk.onshi(&[
+            "export",
+            "--format",
+            "csv",
+            "-o",
+            link.to_str().unwrap(),
+            "--force",
+        ]));
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+        assert!(!std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    }
+    // No temporary file is left anywhere beside.
+    let dots: Vec<_> = std::fs::read_dir(desk.tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(dots.is_empty(), "{dots:?}");
+    assert_no_personal("stderr", &desk.all_stderr());
+}
+
+/// `onshi export … | head -1`: the reader closes the pipe early; onshi stops quietly with
+/// exit 0 (no "Broken pipe", no panic), for every format and for the other commands that
+/// write to standard output.
+#[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let desk = Desk::new();
+    let recs: Vec<Record> = (0..400).map(|_| fixtures::record()).collect();
+    desk.seed(&recs, "佐藤");
+    let first = recs[0].id.clone();
+    for args in [
+        vec!["export", "--format", "csv"],
+        vec!["export", "--format", "csv", "--encoding", "cp932"],
+        vec!["export", "--format", "jsonl"],
+        vec!["export", "--format", "fhir"],
+        vec!["audit"],
+        vec!["print", first.as_str(), "--format", "html"],
+    ] {
+        let mut c = desk.cmd();
+        c.arg("--store")
+            .arg(desk.store())
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = Vec::new();
+        out.read_until(b'\n', &mut line).unwrap();
+        assert!(!line.is_empty(), "{args:?}");
+        drop(out); // `head -1` exits
+        let mut err = String::new();
+        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{args:?}: {err}");
+        assert!(
+            !err.contains("Broken pipe") && !err.contains("panicked") && !err.contains("失敗"),
+            "{args:?}: {err}"
+        );
+    }
+}

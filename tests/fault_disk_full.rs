@@ -195,7 +195,15 @@ fn typed_name(app: &App) -> String {
 /// A store on `fs`, the app on the review of a typed intake, and the disk full: the file
 /// that fills it, and the ids saved until sled refused (its buffers are full too).
 fn review_on_a_full_disk(fs: &Tmpfs) -> (Store, Env, App, PathBuf, Vec<String>) {
-    let store = Store::open(&fs.path.join("store")).expect("open on tmpfs");
+    review_on_a_full_disk_with(
+        fs,
+        Store::open(&fs.path.join("store")).expect("open on tmpfs"),
+    )
+}
+
+const PASSPHRASE: &str = "correct horse battery staple";
+
+fn review_on_a_full_disk_with(fs: &Tmpfs, store: Store) -> (Store, Env, App, PathBuf, Vec<String>) {
     let env = Env {
         now: now(),
         new_id: ulid::Ulid::new().to_string(),
@@ -396,4 +404,79 @@ fn after_space_is_freed_the_desk_saves_without_a_restart() {
 
 fn typed_name_of(r: &onshi::domain::record::Record) -> &str {
     &r.declaration.name
+}
+
+/// The same for an encrypted store: the desk keeps the unlocked data key in memory and
+/// reopens with it, so F5 after freeing space saves without a restart and without asking
+/// for the passphrase, and what it saves is sealed like everything else.
+#[test]
+fn after_space_is_freed_an_encrypted_desk_saves_without_a_restart() {
+    let fs = Tmpfs::new("4m");
+    let store = Store::init_encrypted(&fs.path.join("store"), PASSPHRASE).expect("encrypted store");
+    let (store, env, mut app, filler, ballast) = review_on_a_full_disk_with(&fs, store);
+    let mut desk = onshi::runtime::Desk::new(std::sync::Arc::new(store), Box::new(|_| None));
+
+    let effects = update(&mut app, key(KeyCode::F(5)), &env);
+    let events = desk.perform(None, &app, effects).events;
+    assert!(
+        matches!(events.as_slice(), [Event::SaveFailed(_)]),
+        "{events:?}"
+    );
+    for ev in events {
+        update(&mut app, ev, &env);
+    }
+    assert!(matches!(app.screen, Screen::Review { .. }));
+    assert_eq!(typed_name(&app), NAME);
+
+    std::fs::remove_file(filler).unwrap();
+    let effects = update(&mut app, key(KeyCode::F(5)), &env);
+    let events = desk.perform(None, &app, effects).events;
+    assert!(
+        matches!(
+            events.first(),
+            Some(Event::Saved {
+                kind: SaveKind::New
+            })
+        ),
+        "the retry saves: {events:?}"
+    );
+    for ev in events {
+        update(&mut app, ev, &env);
+    }
+    let store = desk.store().expect("reopened").clone();
+    assert!(store.is_encrypted());
+    let saved: Vec<_> = store
+        .list()
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.declaration.name == NAME)
+        .collect();
+    assert_eq!(saved.len(), 1, "saved once");
+    for id in &ballast {
+        assert!(store.get(id).unwrap().is_some(), "{id}");
+    }
+    let dir = store.dir().to_path_buf();
+    drop(store);
+    drop(desk);
+    // Sealed on disk; the passphrase opens it as before.
+    let on_disk = walk_contains(&dir, NAME.as_bytes());
+    assert!(!on_disk, "the typed name reached the disk in clear");
+    let again = Store::open_with_passphrase(&dir, PASSPHRASE).expect("opens with the passphrase");
+    assert!(again
+        .list()
+        .unwrap()
+        .iter()
+        .any(|r| r.declaration.name == NAME));
+}
+
+fn walk_contains(dir: &std::path::Path, needle: &[u8]) -> bool {
+    std::fs::read_dir(dir).unwrap().any(|e| {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            walk_contains(&p, needle)
+        } else {
+            let data = std::fs::read(&p).unwrap_or_default();
+            data.windows(needle.len()).any(|w| w == needle)
+        }
+    })
 }

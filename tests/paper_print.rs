@@ -198,21 +198,47 @@ fn versions_voids_files_and_missing_ids() {
     let v1 = ok(&desk.onshi(&["print", &rec.id, "--format", "txt", "--version", "1"]));
     assert!(v1.contains(fixtures::ADDRESS) && !v1.contains("取り消されています"));
 
+    // An existing file is not replaced by accident: refused, untouched.
     let file = desk.path("form.html");
     fs::write(&file, "old").unwrap();
     fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).unwrap();
-    let out = desk.onshi(&[
-        "print",
-        &rec.id,
-        "--format",
-        "html",
-        "-o",
-        file.to_str().unwrap(),
-    ]);
+    let print_to = |extra: &[&str]| {
+        let mut args = vec![
+            "print",
+            &rec.id,
+            "--format",
+            "html",
+            "-o",
+            file.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        desk.onshi(&args)
+    };
+    let out = print_to(&[]);
+    assert_eq!(code(&out), 1, "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--force"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(fs::read_to_string(&file).unwrap(), "old");
+    if !bin::under_wine() {
+        let mode = fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "a refused print changed the file's mode");
+    }
+    // --force replaces it in one rename, owner-only.
+    let out = print_to(&["--force"]);
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     assert!(out.stdout.is_empty());
     bin::assert_owner_only(&file);
     assert!(fs::read_to_string(&file).unwrap().contains("芝公園"));
+    // Only the file itself is there: no temporary left beside it.
+    let names: Vec<String> = fs::read_dir(desk.tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
 
     for args in [
         vec!["print", "01JDQ7Z3X4K5M6N7P8Q9R0S1T2", "--format", "txt"],

@@ -317,3 +317,49 @@ fn fuzz_card_tlv_on_stable() {
         "mutations never produced a parsable face"
     );
 }
+
+#[test]
+fn fuzz_csv_cells_on_stable() {
+    let seeds: Vec<Vec<u8>> = [
+        "=HYPERLINK(\"http://x\")",
+        "+1",
+        "-2+3",
+        "-3",
+        "+1.5",
+        "@SUM(A1)",
+        "\t=1",
+        "  =1",
+        "\u{3000}＝1",
+        "山田　太郎",
+        "03-1234-5678",
+        "",
+    ]
+    .iter()
+    .map(|s| s.as_bytes().to_vec())
+    .collect();
+    let dict: &[&[u8]] = &[
+        b"=",
+        b"+",
+        b"-",
+        b"@",
+        b"\t",
+        b"\r",
+        b" ",
+        b"'",
+        b".",
+        b"1",
+        b"e",
+        "＝".as_bytes(),
+        "－".as_bytes(),
+        "\u{3000}".as_bytes(),
+    ];
+    let out = fuzz("csv_cell", seeds, dict, |d| {
+        targets::csv_cell(d);
+        onshi::export::spreadsheet::neutralize_cell(&String::from_utf8_lossy(d)).starts_with('\'')
+    });
+    assert!(out.runs >= 10_000, "only {} inputs in the budget", out.runs);
+    assert!(
+        out.interesting > 20,
+        "mutations never produced a formula start"
+    );
+}

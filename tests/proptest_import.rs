@@ -301,3 +301,62 @@ fn dry_run_import_agrees_with_the_pipeline_line_by_line() {
         "{all_ok} clean files, {some_bad} with a bad line"
     );
 }
+
+/// Strings that stand for a patient's value: kanji and kana, as names are.
+fn secret() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop::sample::select(vec![
+            '山', '田', '太', '郎', '葛', '西', 'カ', 'サ', 'イ', 'は', 'な', '子',
+        ]),
+        3..7,
+    )
+    .prop_map(|c| format!("秘{}", c.into_iter().collect::<String>()))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Wherever a value lands — as the value of any field, inside an array, as an unknown
+    /// key, or appended to a valid one — a rejection names the field and the kind of
+    /// problem only: the messages import prints and the field path never carry it.
+    #[test]
+    fn rejections_never_repeat_a_value(
+        path in prop::sample::select(PATHS.to_vec()),
+        value in secret(),
+        how in 0..4usize,
+    ) {
+        let mut v = valid();
+        let parts: Vec<&str> = path.split('.').collect();
+        let (parent, last) = match parts.as_slice() {
+            [one] => (&mut v, *one),
+            [a, b] => {
+                if !v[*a].is_object() {
+                    v[*a] = json!({});
+                }
+                (&mut v[*a], *b)
+            }
+            _ => unreachable!(),
+        };
+        let old = parent[last].clone();
+        match how {
+            0 => parent[last] = json!(value.clone()),
+            1 => parent[last] = json!([value.clone()]),
+            2 => parent[value.clone()] = json!(value.clone()),
+            _ => parent[last] = json!(format!("{}{value}", old.as_str().unwrap_or(""))),
+        }
+        let line = v.to_string();
+        let ctx = targets::context();
+        if let Err(errors) = targets::parse_and_validate(&line, &ctx) {
+            for e in &errors {
+                prop_assert!(!e.field.contains(&value), "{:?}", e.field);
+                for lang in [onshi::i18n::Lang::Ja, onshi::i18n::Lang::En] {
+                    let msg = onshi::i18n::describe_problem_redacted(&e.problem, lang);
+                    // '秘' starts every value and is in no message: any quote of the
+                    // value, or of its first character, shows.
+                    prop_assert!(!msg.contains('秘'), "{msg} quotes {value}");
+                    prop_assert!(!msg.contains(&value["秘".len()..]), "{msg} quotes {value}");
+                }
+            }
+        }
+    }
+}

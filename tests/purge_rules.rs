@@ -7,7 +7,7 @@ mod common;
 
 use chrono::{Duration, Local, NaiveDate};
 
-use audit_support::{assert_no_personal, code, ok, text, Desk};
+use audit_support::{any_file_contains, assert_no_personal, code, ok, text, Desk};
 use common::fixtures;
 use onshi::domain::record::{Record, Status};
 use onshi::store::{purge_cutoff, AuditAction, PurgeDecision, Store};
@@ -248,4 +248,68 @@ fn cli_purge_dry_run_then_real() {
     assert!(last.ends_with("purge") && last.contains("鈴木"), "{audit}");
     assert_no_personal("audit", &audit);
     assert_no_personal("stderr", &desk.all_stderr());
+}
+
+/// After a purge the store is compacted: the purged records' values are no longer in any
+/// of its files (sled would keep them in its log), what was set aside for them goes too,
+/// and the records that stay are intact.
+#[test]
+fn cli_purge_compacts_so_purged_values_do_not_linger() {
+    let desk = Desk::new();
+    let mut gone = rec(200, false);
+    gone.declaration.name = "消去　花子".into();
+    gone.declaration.address = "北海道札幌市消去区１－２".into();
+    let stays = rec(10, false);
+    {
+        let store = desk.open();
+        store.insert_new(&gone, "佐藤").unwrap();
+        store.insert_new(&stays, "佐藤").unwrap();
+        // The target refused v1 of `gone` and the clerk set it aside.
+        let seq = store.outbox_items(None, 1).unwrap()[0].seq;
+        store
+            .outbox_mark_failed(seq, Some(422), "消去　花子 is unknown", "sync")
+            .unwrap();
+        store
+            .outbox_set_aside(seq, "消去　花子さんの分は紙で提出", "佐藤")
+            .unwrap();
+        deliver_all(&store);
+        assert_eq!(store.set_aside_list().unwrap().len(), 1);
+    }
+    for secret in ["消去　花子", "消去区"] {
+        assert!(
+            any_file_contains(&desk.store(), secret.as_bytes()),
+            "{secret}"
+        );
+    }
+    let out = desk.onshi(&["--lang", "en", "purge", "--older-than", "90d"]);
+    ok(&out);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("deleted: 1") && err.contains("store compacted"),
+        "{err}"
+    );
+    for secret in ["消去　花子", "消去区", "紙で提出"] {
+        assert!(
+            !any_file_contains(&desk.store(), secret.as_bytes()),
+            "{secret} lingers in the store's files after the purge"
+        );
+    }
+    let store = desk.open();
+    assert!(store.get(&gone.id).unwrap().is_none());
+    assert_eq!(store.get(&stays.id).unwrap().unwrap(), stays);
+    assert!(store.set_aside_list().unwrap().is_empty());
+    assert!(store
+        .audit()
+        .unwrap()
+        .iter()
+        .any(|a| a.action == AuditAction::SetAside
+            && a.record_id.as_deref() == Some(gone.id.as_str())));
+    drop(store);
+    // Nothing to purge: no compaction, nothing said about one.
+    let out = desk.onshi(&["--lang", "en", "purge", "--older-than", "90d"]);
+    assert!(
+        !text(&out.stderr).contains("compacted"),
+        "{}",
+        text(&out.stderr)
+    );
 }

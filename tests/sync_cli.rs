@@ -324,11 +324,21 @@ fn once_to_a_dir_target_writes_one_file_per_version() {
     assert_eq!(with_store(&e, |s| s.outbox_len()), keys.len());
 
     std::fs::create_dir(&inbox).unwrap();
+    // The folder exists but is not marked as the inbox (a share not mounted leaves an
+    // empty mount point): still unreachable, nothing written into it.
+    let (code, err) = run(&e, &["--lang", "en", "sync", "--once"]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains(".onshi-inbox"), "{err}");
+    assert_eq!(std::fs::read_dir(&inbox).unwrap().count(), 0);
+    assert_eq!(with_store(&e, |s| s.outbox_len()), keys.len());
+
+    std::fs::write(inbox.join(".onshi-inbox"), b"").unwrap();
     let (code, err) = run(&e, &["sync", "--once"]);
     assert_eq!(code, Some(0), "{err}");
     let mut names: Vec<String> = std::fs::read_dir(&inbox)
         .unwrap()
         .map(|d| d.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".onshi-inbox")
         .collect();
     names.sort();
     let mut want: Vec<String> = keys
@@ -356,4 +366,149 @@ fn once_to_a_dir_target_writes_one_file_per_version() {
             assert_eq!(got, serde_json::to_value(&stored).unwrap(), "{k}");
         }
     });
+}
+
+/// A version the target refuses for good holds the later versions of its record until it
+/// is set aside: `onshi sync --set-aside ID:VERSION --reason …` takes it out of the queue
+/// (audited, exportable), and the next pass delivers the rest. Retries and attempts that
+/// did not reach the target are in the audit trail too.
+#[test]
+fn a_version_set_aside_lets_later_versions_flow_and_everything_is_audited() {
+    let addr = free_addr();
+    let e = env(&format!("http://{addr}/onshi/records"));
+    let rec = fixtures::record();
+    let v2 = fixtures::next_version(&rec);
+    let other = fixtures::record();
+    with_store(&e, |s| {
+        s.insert_new(&rec, "佐藤").unwrap();
+        s.update(&v2, "佐藤", AuditAction::Edit).unwrap();
+        s.insert_new(&other, "佐藤").unwrap();
+    });
+    // The target is down first: one attempt, audited as not reaching it.
+    let (code, err) = run(&e, &["sync", "--once"]);
+    assert_eq!(code, Some(3), "{err}");
+
+    let rx = Receiver::start_on(addr);
+    rx.reject_key(
+        &format!("{}:1", rec.id),
+        422,
+        &format!("{} は受け付けられません", fixtures::NAME),
+    );
+    let (code, err) = run(&e, &["--lang", "en", "sync", "--once"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("--set-aside"),
+        "the hint names the way out: {err}"
+    );
+    let keys = rx.keys();
+    assert!(keys.contains(&format!("{}:1", other.id)), "{keys:?}");
+    assert!(
+        !keys.contains(&format!("{}:2", rec.id)),
+        "v2 must wait for v1: {keys:?}"
+    );
+
+    // A retry after "fixing" nothing: refused again; audited as the operator's retry.
+    let (code, _) = run(
+        &e,
+        &["--operator", "佐藤", "sync", "--once", "--retry-failed"],
+    );
+    assert_eq!(code, Some(1));
+
+    // Usage: a reason is required; only a held version can be set aside.
+    let set_aside = format!("{}:1", rec.id);
+    let (code, err) = run(&e, &["sync", "--set-aside", &set_aside]);
+    assert_eq!(code, Some(2), "{err}");
+    let (code, err) = run(&e, &["sync", "--set-aside", "not-an-id", "--reason", "x"]);
+    assert_eq!(code, Some(2), "{err}");
+    let waiting = format!("{}:2", rec.id);
+    let (code, err) = run(
+        &e,
+        &[
+            "--operator",
+            "佐藤",
+            "sync",
+            "--set-aside",
+            &waiting,
+            "--reason",
+            "誤り",
+        ],
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("保留の"), "{err}");
+    let (code, err) = run(
+        &e,
+        &[
+            "--operator",
+            "佐藤",
+            "sync",
+            "--set-aside",
+            &set_aside,
+            "--reason",
+            "保険者番号の誤り。紙で提出済み",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("送信待ちから外しました"), "{err}");
+    assert_eq!(with_store(&e, |s| s.outbox_len()), 1, "only v2 is left");
+
+    // The later version flows now.
+    let (code, err) = run(&e, &["sync", "--once"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(rx.keys().contains(&format!("{}:2", rec.id)));
+    assert_eq!(with_store(&e, |s| s.outbox_len()), 0);
+
+    // The set-aside version is exportable, with why and the version itself.
+    let out = onshi(&e, &["export", "--format", "jsonl", "--set-aside"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1);
+    let l = &lines[0];
+    assert_eq!(l["id"], rec.id.as_str());
+    assert_eq!(l["version"], 1);
+    assert_eq!(l["reason"], "保険者番号の誤り。紙で提出済み");
+    assert_eq!(l["operator"], "佐藤");
+    assert_eq!(l["failure"]["status"], 422);
+    assert_eq!(l["record"]["declaration"]["name"], fixtures::NAME);
+    let out = onshi(&e, &["export", "--format", "csv", "--set-aside"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "set-aside export is JSONL");
+
+    // Every step is in the audit trail: the attempt that did not reach the target, the
+    // refusal, the retry, the set-aside (by whom), the deliveries, the export.
+    let audit = with_store(&e, |s| s.audit().unwrap());
+    let has = |id: &str, v: u32, action: AuditAction, op: Option<&str>| {
+        audit.iter().any(|a| {
+            a.record_id.as_deref() == Some(id)
+                && a.version == Some(v)
+                && a.action == action
+                && op.is_none_or(|o| a.operator == o)
+        })
+    };
+    assert!(has(&rec.id, 1, AuditAction::SyncUnreachable, Some("sync")));
+    assert!(has(&rec.id, 1, AuditAction::SyncFailed, Some("sync")));
+    assert!(has(&rec.id, 1, AuditAction::SyncRetry, Some("佐藤")));
+    assert!(has(&rec.id, 1, AuditAction::SetAside, Some("佐藤")));
+    assert!(has(&rec.id, 2, AuditAction::SyncDelivered, None));
+    assert!(audit
+        .iter()
+        .any(|a| a.action == AuditAction::ExportSetAside && a.count == Some(1)));
+    assert!(!has(&rec.id, 1, AuditAction::SyncDelivered, None));
+    // The audit listing says so without a value.
+    let out = onshi(&e, &["audit", "--record", &rec.id]).output().unwrap();
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(listing.contains("set_aside"), "{listing}");
+    assert!(
+        !listing.contains(fixtures::NAME) && !listing.contains("紙で提出"),
+        "{listing}"
+    );
 }

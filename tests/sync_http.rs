@@ -289,7 +289,7 @@ fn refused_version_is_held_and_blocks_only_its_own_record() {
 
     // The operator fixed it on the server side and retries.
     rx.accept_key(&key(&a1.id, 1));
-    w.retry(q[0].seq);
+    w.retry(q[0].seq, "佐藤");
     assert!(
         w.wait_until(WAIT, |s| s.queued == 0 && s.failed == 0),
         "{:?}",
@@ -327,7 +327,7 @@ fn retry_all_requeues_every_held_version() {
         0,
         "held until the operator acts"
     );
-    assert_eq!(store.outbox_retry_all().unwrap(), 3);
+    assert_eq!(store.outbox_retry_all("佐藤").unwrap(), 3);
     assert_eq!(pass(&store, &target).delivered, 3);
     assert_delivered_once_in_order(&rx.seen().accepted, &keys);
 }

@@ -378,7 +378,7 @@ fn orca_down_busy_and_a_refusal() {
     assert_eq!(orca.patients().len(), 1, "only b");
 
     // Fixed at ORCA; the operator retries.
-    assert!(store.outbox_retry(q[0].seq).unwrap());
+    assert!(store.outbox_retry(q[0].seq, "佐藤").unwrap());
     let r = pass(&store, &t);
     assert_eq!(r.delivered, 2, "{r:?}");
     assert_eq!(store.outbox_len(), 0);

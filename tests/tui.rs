@@ -1283,3 +1283,126 @@ fn operator_is_asked_at_start_and_resumes_an_unsaved_form() {
     assert!(matches!(a.screen, Screen::Form(_)), "the draft comes back");
     assert!(screen(&a).contains("担当:[2J鈴木"));
 }
+
+/// F8 on a held version asks for a reason and sets it aside (then the queue is read
+/// again); on a version that is not held it says only held ones can be; an empty reason
+/// is refused; Esc leaves everything as it was. The desk performs it against a real
+/// store: the entry leaves the queue, is listed as set aside, and the screen shows it.
+#[test]
+fn sync_screen_sets_a_held_version_aside_with_a_reason() {
+    use onshi::store::{SetAsideOutcome, Store};
+    use onshi::sync::{EntryState, QueueEntry};
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(Store::open(dir.path()).unwrap());
+    let rec = record("山田　花子", "ヤマダ　ハナコ", "01JF0000000000000000000001");
+    store.insert_new(&rec, "佐藤").unwrap();
+    let mut v2 = rec.clone();
+    v2.version = 2;
+    store
+        .update(&v2, "佐藤", onshi::store::AuditAction::Edit)
+        .unwrap();
+    let items = store.outbox_items(None, 10).unwrap();
+    store
+        .outbox_mark_failed(items[0].seq, Some(422), "insurer rejected", "sync")
+        .unwrap();
+
+    let mut a = app(Lang::Ja);
+    send(&mut a, vec![key(KeyCode::F(6))]);
+    let entry = |seq, version, state| QueueEntry {
+        seq,
+        id: rec.id.clone(),
+        version,
+        state,
+        attempts: 1,
+        status: None,
+        error: None,
+        failed_at: None,
+    };
+    send(
+        &mut a,
+        vec![Event::Queue(vec![
+            entry(items[0].seq, 1, EntryState::Failed),
+            entry(items[1].seq, 2, EntryState::Waiting),
+        ])],
+    );
+    // Not on a waiting version.
+    let effects = send(&mut a, vec![key(KeyCode::Down), key(KeyCode::F(8))]);
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(screen(&a).contains("外せるのは"), "{}", screen(&a));
+    assert!(matches!(a.screen, Screen::Sync(_)));
+
+    // On the held one: a dialog; Esc goes back with nothing done.
+    send(&mut a, vec![key(KeyCode::Up), key(KeyCode::F(8))]);
+    assert!(matches!(a.screen, Screen::SetAside(_)), "{:?}", a.screen);
+    let s = screen(&a);
+    assert!(s.contains(&format!("{} v1", rec.id)), "{s}");
+    assert!(
+        !s.contains("山田"),
+        "the dialog names the record by id only: {s}"
+    );
+    assert!(send(&mut a, vec![key(KeyCode::Esc)]).is_empty());
+    assert!(matches!(a.screen, Screen::Sync(_)));
+
+    // An empty reason is refused; a typed one sets it aside.
+    send(&mut a, vec![key(KeyCode::F(8))]);
+    assert!(send(&mut a, vec![key(KeyCode::Enter)]).is_empty());
+    assert!(screen(&a).contains("理由を入力してください"));
+    type_text(&mut a, "紙で提出済み");
+    let effects = send(&mut a, vec![key(KeyCode::Enter)]);
+    assert_eq!(
+        effects,
+        vec![
+            Effect::SetAside {
+                seq: items[0].seq,
+                reason: "紙で提出済み".into()
+            },
+            Effect::LoadQueue
+        ]
+    );
+    assert!(matches!(a.screen, Screen::Sync(_)));
+
+    // The desk carries it out against the store.
+    let mut desk = onshi::runtime::Desk::new(store.clone(), Box::new(|_| None));
+    let done = desk.perform(None, &a, effects);
+    assert!(
+        done.events
+            .iter()
+            .any(|e| matches!(e, Event::SetAsideDone(SetAsideOutcome::Done(_)))),
+        "{:?}",
+        done.events
+    );
+    for ev in done.events {
+        update(&mut a, ev, &env());
+    }
+    assert_eq!(store.outbox_len(), 1, "only v2 is queued");
+    let aside = store.set_aside_list().unwrap();
+    assert_eq!(aside.len(), 1);
+    assert_eq!(aside[0].reason, "紙で提出済み");
+    assert_eq!(aside[0].operator, "佐藤");
+    let s = screen(&a);
+    assert!(s.contains("送信待ちから外しました"), "{s}");
+    assert!(s.contains("外した版"), "{s}");
+    let row = s
+        .lines()
+        .filter(|l| l.contains(&rec.id))
+        .find(|l| l.contains("紙で提出済み"))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(row.contains("佐藤"), "{row}");
+    // Setting aside the same entry again: it is gone.
+    let done = desk.perform(
+        None,
+        &a,
+        vec![Effect::SetAside {
+            seq: items[0].seq,
+            reason: "again".into(),
+        }],
+    );
+    assert!(
+        done.events
+            .iter()
+            .any(|e| matches!(e, Event::SetAsideDone(SetAsideOutcome::NotQueued))),
+        "{:?}",
+        done.events
+    );
+}

@@ -1639,9 +1639,19 @@ fn every_problem_has_a_japanese_and_an_english_message() {
 
     let mut all = problems;
     // Not produced by the validator itself, but shown by import.
-    all.push(Problem::Json {
-        detail: "expected value at line 1 column 1".to_string(),
-    });
+    use onshi::domain::problem::JsonProblem;
+    for kind in [
+        JsonProblem::Syntax,
+        JsonProblem::Truncated,
+        JsonProblem::UnknownField,
+        JsonProblem::WrongType,
+        JsonProblem::BadValue,
+        JsonProblem::TrailingText,
+        JsonProblem::NotUtf8,
+        JsonProblem::TooLong,
+    ] {
+        all.push(Problem::Json { kind });
+    }
     for p in &all {
         let ja = describe_problem(p, Lang::Ja);
         let en = describe_problem(p, Lang::En);

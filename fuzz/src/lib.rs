@@ -2,17 +2,18 @@
 //!
 //! Shared by the libFuzzer targets (`fuzz_targets/*.rs`, `cargo fuzz run NAME`) and the
 //! bounded stable driver `tests/proptest_fuzz.rs`, which includes this file with `#[path]`.
-//! Only `onshi`, `serde_json` and `serde_path_to_error` are used, all of them onshi's own
+//! Only `onshi`, `chrono` and `serde_json` are used, all of them onshi's own
 //! dependencies, so the file compiles in both places.
 
 use chrono::{DateTime, FixedOffset};
 use onshi::card::face::{encode_basic4, file_len, parse_basic4, parse_header, MAX_FILE_LEN};
-use onshi::domain::input::RecordInput;
+use onshi::domain::input::parse_line;
 use onshi::domain::problem::FieldError;
 use onshi::domain::record::{Record, Sex};
 use onshi::domain::text::is_unsafe_char;
 use onshi::domain::validate::{self, Context};
-use onshi::i18n::{describe_problem, Lang};
+use onshi::export::spreadsheet::neutralize_cell;
+use onshi::i18n::{describe_problem, describe_problem_redacted, Lang};
 
 /// The clock and ids a fuzzed import runs with (fixed: the same input, the same result).
 pub fn context() -> Context {
@@ -25,31 +26,11 @@ pub fn context() -> Context {
     }
 }
 
-/// Parse one line exactly as `onshi import` does (`serde_path_to_error` for the field path,
-/// trailing text is an error), then validate it.
+/// Parse one line exactly as `onshi import` does (`domain::input::parse_line`), then
+/// validate it.
 pub fn parse_and_validate(line: &str, ctx: &Context) -> Result<Record, Vec<FieldError>> {
-    let mut de = serde_json::Deserializer::from_str(line);
-    let input = match serde_path_to_error::deserialize::<_, RecordInput>(&mut de) {
-        Ok(i) => match de.end() {
-            Ok(()) => i,
-            Err(e) => return Err(vec![json_error("", &e)]),
-        },
-        Err(e) => {
-            let path = e.path().to_string();
-            let path = if path == "." { String::new() } else { path };
-            return Err(vec![json_error(&path, e.inner())]);
-        }
-    };
+    let input = parse_line(line).map_err(|e| vec![e])?;
     validate::record(&input, ctx)
-}
-
-fn json_error(path: &str, e: &serde_json::Error) -> FieldError {
-    FieldError::new(
-        path,
-        onshi::domain::problem::Problem::Json {
-            detail: e.to_string(),
-        },
-    )
 }
 
 /// Bytes as `onshi import` would read them (lines split at `\n`, a trailing `\r` dropped,
@@ -116,19 +97,32 @@ pub fn check_accepted(rec: &Record, ctx: &Context) {
     }
 }
 
-/// A rejection names at least one problem, and every message can be shown safely.
+/// A rejection names at least one problem, every message can be shown safely, and the
+/// messages import prints (redacted) and the field paths are the same whatever the
+/// line's values were: nothing of the input is repeated.
 pub fn check_rejected(errors: &[FieldError]) {
     assert!(!errors.is_empty(), "rejected without a reason");
     for e in errors {
         for lang in [Lang::Ja, Lang::En] {
-            let msg = describe_problem(&e.problem, lang);
-            assert!(!msg.is_empty(), "empty message for {:?}", e.problem);
-            assert!(
-                !msg.chars()
-                    .any(|c| c == '\u{1b}' || c == '\u{7}' || c == '\u{9b}'),
-                "a message carries a terminal control character: {msg:?}"
-            );
+            for msg in [
+                describe_problem(&e.problem, lang),
+                describe_problem_redacted(&e.problem, lang),
+            ] {
+                assert!(!msg.is_empty(), "empty message for {:?}", e.problem);
+                assert!(
+                    !msg.chars()
+                        .any(|c| c == '\u{1b}' || c == '\u{7}' || c == '\u{9b}'),
+                    "a message carries a terminal control character: {msg:?}"
+                );
+            }
         }
+        assert!(
+            e.field
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.[]".contains(&b)),
+            "a field path that is not the record's own: {:?}",
+            e.field
+        );
     }
 }
 
@@ -165,4 +159,34 @@ pub fn card_tlv(data: &[u8]) {
     );
     let back = parse_basic4(&again).expect("a parsed face re-encodes to a parsable file");
     assert!(back == face, "re-encoded face differs");
+}
+
+/// A CSV cell through the spreadsheet guard (`export/spreadsheet.rs`): it is either left
+/// exactly as it was — then a spreadsheet cannot read it as a formula (its first character
+/// after leading spaces is no trigger, or it is a plain number) — or it gets one leading
+/// `'` and nothing else changes.
+pub fn csv_cell(data: &[u8]) {
+    let cell = String::from_utf8_lossy(data);
+    let out = neutralize_cell(&cell);
+    let first = cell.trim_start_matches([' ', '\u{3000}']).chars().next();
+    let trigger = first.is_some_and(|c| {
+        matches!(
+            c,
+            '=' | '+' | '-' | '@' | '\t' | '\r' | '\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}'
+        )
+    });
+    if out == cell {
+        let number = cell.parse::<f64>().is_ok_and(f64::is_finite)
+            && cell
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b"+-.".contains(&b));
+        assert!(!trigger || number, "a formula start left as is: {cell:?}");
+    } else {
+        assert_eq!(
+            out.as_ref(),
+            format!("'{cell}"),
+            "changed more than a quote"
+        );
+        assert!(trigger, "a harmless cell was quoted: {cell:?}");
+    }
 }

@@ -1,8 +1,8 @@
 //! `onshi audit [--since DATE] [--record ID]`: the audit trail, one line per entry:
-//! time, operator, record id, version, action. Entries have no room for field values, so
-//! nothing here can print a name, a kana reading, an address or a birth date.
+//! time, operator, record id, version, action (and for an export, how many records).
+//! Entries have no room for field values, so nothing here can print a name, a kana
+//! reading, an address or a birth date.
 
-use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use chrono::{NaiveDate, SecondsFormat};
@@ -53,8 +53,10 @@ pub fn format_lines(entries: &[AuditEntry]) -> Vec<String> {
         .zip(ops)
         .map(|(e, op)| {
             let pad = " ".repeat(w - op.width());
+            // An export says how many records it wrote: `export (12)`.
+            let count = e.count.map(|n| format!(" ({n})")).unwrap_or_default();
             format!(
-                "{}  {op}{pad}  {:<26}  {:>4}  {}",
+                "{}  {op}{pad}  {:<26}  {:>4}  {}{count}",
                 e.at.to_rfc3339_opts(SecondsFormat::Secs, false),
                 e.record_id.as_deref().unwrap_or("-"),
                 e.version
@@ -93,15 +95,9 @@ pub fn run(setup: &Setup, args: &AuditArgs) -> ExitCode {
         eprintln!("onshi: {}", lang.t(Msg::AuditEmpty));
         return ExitCode::SUCCESS;
     }
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let res = format_lines(&entries)
-        .iter()
-        .try_for_each(|l| writeln!(out, "{l}"))
-        .and_then(|()| out.flush());
-    match res {
+    // A closed pipe ends quietly (`cli/output.rs`).
+    match super::output::print_lines(format_lines(&entries)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(e) => fail(lang, Msg::StoreIo, &e.to_string(), 1),
+        Err(e) => fail(lang, Msg::CliCannotWriteStdout, &e.to_string(), 1),
     }
 }

@@ -41,7 +41,7 @@ pub fn run(setup: &Setup, args: &CardArgs) -> ExitCode {
 
 fn status(lang: Lang) -> ExitCode {
     let state = card::status();
-    println!("{}", state.describe(lang));
+    let _ = super::output::print_lines([state.describe(lang)]);
     if state.reader_available() {
         ExitCode::SUCCESS
     } else {

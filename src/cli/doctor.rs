@@ -1,5 +1,5 @@
-//! `onshi doctor`: one line per part a technician would check first — store, config,
-//! keymap, card reader, sync target — each `OK` or `NG` with the reason. Exit 1 if any
+//! `onshi doctor`: one line per part a technician would check first — store, its size on
+//! disk, config, keymap, card reader, sync target — each `OK` or `NG` with the reason. Exit 1 if any
 //! part is NG. Never prints record contents.
 
 use std::net::{TcpStream, ToSocketAddrs};
@@ -23,14 +23,16 @@ struct Line {
 }
 
 fn print(lang: Lang, lines: &[Line]) {
-    for l in lines {
+    let sep = match lang {
+        Lang::Ja => "：",
+        Lang::En => ": ",
+    };
+    let text = lines.iter().map(|l| {
         let mark = if l.ok { "OK" } else { "NG" };
-        let sep = match lang {
-            Lang::Ja => "：",
-            Lang::En => ": ",
-        };
-        println!("{mark} {}{sep}{}", lang.t(l.part), l.detail);
-    }
+        format!("{mark} {}{sep}{}", lang.t(l.part), l.detail)
+    });
+    // A closed pipe ends quietly; the exit code still says whether all is well.
+    let _ = super::output::print_lines(text);
 }
 
 fn store_line(setup: &Setup) -> Line {
@@ -58,6 +60,43 @@ fn store_line(setup: &Setup) -> Line {
                 describe_store_error(&e, lang)
             ),
         },
+    }
+}
+
+/// How much disk the store takes: one line, also for an encrypted or busy store.
+fn size_line(setup: &Setup) -> Line {
+    let lang = setup.lang;
+    match Store::disk_usage(&setup.store_dir) {
+        Ok((bytes, files)) => Line {
+            ok: true,
+            part: Msg::DoctorStoreSize,
+            detail: format!(
+                "{} ({bytes} B, {} {files})",
+                human_size(bytes),
+                lang.t(Msg::DoctorFiles)
+            ),
+        },
+        Err(e) => Line {
+            ok: false,
+            part: Msg::DoctorStoreSize,
+            detail: format!("{}: {e}", setup.store_dir.display()),
+        },
+    }
+}
+
+/// `12.3 MiB`: binary units, one decimal.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
     }
 }
 
@@ -135,9 +174,22 @@ fn sync_line(setup: &Setup) -> Line {
     match cfg.target {
         SyncTarget::Dir => {
             let dir = cfg.dir.clone().unwrap_or_default();
-            // Writable is what matters: create and remove a probe file.
-            let probe = dir.join(format!(".onshi-doctor-{}", std::process::id()));
-            let writable = std::fs::write(&probe, b"").and_then(|()| std::fs::remove_file(&probe));
+            let target = crate::sync::DirTarget::new(dir.clone());
+            if !target.has_marker() {
+                return Line {
+                    ok: false,
+                    part: Msg::DoctorSync,
+                    detail: format!("dir {}", target.no_marker_message(lang)),
+                };
+            }
+            // Writable is what matters: create (exclusively) and remove a probe file.
+            let probe = dir.join(format!(".onshi-doctor-{}.tmp", ulid::Ulid::new()));
+            let writable =
+                crate::platform::create_file(&probe, crate::platform::Sharing::Owner, true)
+                    .and_then(|f| {
+                        drop(f);
+                        std::fs::remove_file(&probe)
+                    });
             Line {
                 ok: writable.is_ok(),
                 part: Msg::DoctorSync,
@@ -217,6 +269,7 @@ pub fn run(
     };
     let lines = [
         store_line(setup),
+        size_line(setup),
         config,
         keymap_line(setup, keymap_arg),
         reader_line(lang),
@@ -232,7 +285,15 @@ pub fn run(
 
 #[cfg(test)]
 mod tests {
-    use super::reachable;
+    use super::{human_size, reachable};
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(human_size(0), "0 B");
+        assert_eq!(human_size(1023), "1023 B");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(12 * 1024 * 1024 + 300 * 1024), "12.3 MiB");
+    }
 
     #[test]
     fn reachability_parses_urls_and_fails_cleanly() {

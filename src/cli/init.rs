@@ -1,17 +1,19 @@
-//! `onshi init [--encrypt]`: create the store (optionally encrypted), and the passphrase
-//! handling every command uses to open an encrypted one.
+//! `onshi init [--encrypt]`: create the store (optionally encrypted) or encrypt an
+//! existing plain one in place; `onshi passphrase change`; and the passphrase handling
+//! every command uses to open an encrypted store.
 //!
 //! The passphrase comes from `ONSHI_PASSPHRASE_FILE` (scripts, tests; the file must be
 //! its owner's only) or is typed on the controlling terminal or console without echo, so
-//! standard input and output stay free for data (`onshi import -`, `export >`).
-//! It lives in `Zeroizing` buffers and is wiped after use.
+//! standard input and output stay free for data (`onshi import -`, `export >`). A new
+//! passphrase for `passphrase change` comes from `ONSHI_NEW_PASSPHRASE_FILE` or is typed
+//! twice. It lives in `Zeroizing` buffers and is wiped after use.
 
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, Subcommand};
 use zeroize::Zeroizing;
 
 use super::{fail, finish_open, Setup};
@@ -21,16 +23,30 @@ use crate::store::{Store, StoreError};
 
 /// Environment variable naming a file that holds the passphrase.
 pub const PASSPHRASE_FILE_ENV: &str = "ONSHI_PASSPHRASE_FILE";
+/// Environment variable naming a file that holds the new passphrase (`passphrase change`).
+pub const NEW_PASSPHRASE_FILE_ENV: &str = "ONSHI_NEW_PASSPHRASE_FILE";
 
 /// Typed attempts before giving up on a wrong passphrase.
 const TRIES: usize = 3;
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Encrypt record values with a passphrase (argon2id + XChaCha20-Poly1305). Only for a
-    /// new or empty store.
+    /// Encrypt record values with a passphrase (argon2id + XChaCha20-Poly1305): a new
+    /// store, or an existing plain one in place.
     #[arg(long)]
     pub encrypt: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PassphraseArgs {
+    #[command(subcommand)]
+    pub command: PassphraseCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PassphraseCommand {
+    /// Change the passphrase of an encrypted store (the records are not re-encrypted).
+    Change,
 }
 
 /// Where a passphrase comes from.
@@ -40,7 +56,11 @@ enum Source {
 }
 
 fn source() -> Source {
-    match std::env::var_os(PASSPHRASE_FILE_ENV).filter(|v| !v.is_empty()) {
+    source_from(PASSPHRASE_FILE_ENV)
+}
+
+fn source_from(var: &str) -> Source {
+    match std::env::var_os(var).filter(|v| !v.is_empty()) {
         Some(p) => Source::File(PathBuf::from(p)),
         None => Source::Terminal,
     }
@@ -120,9 +140,9 @@ pub(super) fn unlock(setup: &Setup) -> Result<Store, ExitCode> {
     }
 }
 
-/// A new passphrase: from the file, or typed twice.
-fn new_passphrase(lang: Lang) -> Result<Zeroizing<String>, ExitCode> {
-    match source() {
+/// A new passphrase: from the file `var` names, or typed twice.
+fn new_passphrase(lang: Lang, var: &str) -> Result<Zeroizing<String>, ExitCode> {
+    match source_from(var) {
         Source::File(path) => read_file(&path).map_err(|(m, d)| fail(lang, m, &d, 1)),
         Source::Terminal => {
             let first = prompt(lang.t(Msg::PassPromptNew)).map_err(|e| no_terminal(lang, &e))?;
@@ -140,8 +160,11 @@ fn new_passphrase(lang: Lang) -> Result<Zeroizing<String>, ExitCode> {
 pub fn run(setup: &Setup, args: &InitArgs) -> ExitCode {
     let lang = setup.lang;
     let dir = &setup.store_dir;
+    // Whether there was a store (or anything) there before: then its records are
+    // encrypted in place, and the clerk should hear what that means for old backups.
+    let existed = std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some());
     let opened = if args.encrypt {
-        let pass = match new_passphrase(lang) {
+        let pass = match new_passphrase(lang, PASSPHRASE_FILE_ENV) {
             Ok(p) => p,
             Err(code) => return code,
         };
@@ -163,7 +186,53 @@ pub fn run(setup: &Setup, args: &InitArgs) -> ExitCode {
         Err(code) => return code,
     };
     report(lang, dir, Some(&store.terminal_id()), store.is_encrypted());
+    if args.encrypt && existed {
+        eprintln!("onshi: {}", lang.t(Msg::InitEncryptedExisting));
+    }
     ExitCode::SUCCESS
+}
+
+/// `onshi passphrase change`: unlock with the current passphrase, wrap the data key under
+/// a new one.
+pub fn passphrase(setup: &Setup, args: &PassphraseArgs) -> ExitCode {
+    let lang = setup.lang;
+    let PassphraseCommand::Change = args.command;
+    // No store there: nothing to change, and none is created just to say so.
+    if !setup.store_dir.exists() {
+        return fail(
+            lang,
+            Msg::PassNotEncrypted,
+            &setup.store_dir.display().to_string(),
+            1,
+        );
+    }
+    let store = match Store::open(&setup.store_dir) {
+        Ok(_) => {
+            return fail(
+                lang,
+                Msg::PassNotEncrypted,
+                &setup.store_dir.display().to_string(),
+                1,
+            )
+        }
+        Err(StoreError::Locked) => match unlock(setup) {
+            Ok(s) => s,
+            Err(code) => return code,
+        },
+        Err(e) => return store_fail(lang, &e),
+    };
+    let new = match new_passphrase(lang, NEW_PASSPHRASE_FILE_ENV) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let operator = setup.operator_for(&store);
+    match store.change_passphrase(&operator, &new) {
+        Ok(()) => {
+            eprintln!("onshi: {}", lang.t(Msg::PassChanged));
+            ExitCode::SUCCESS
+        }
+        Err(e) => store_fail(lang, &e),
+    }
 }
 
 fn report(lang: Lang, dir: &Path, terminal: Option<&str>, encrypted: bool) {

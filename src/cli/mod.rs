@@ -6,6 +6,7 @@ mod doctor;
 mod export;
 mod import;
 mod init;
+mod output;
 mod print;
 mod purge;
 mod sync;
@@ -86,23 +87,17 @@ pub enum Command {
         #[arg(value_name = "FILE|-")]
         file: String,
     },
-    /// Export records.
-    Export {
-        #[arg(long, value_enum)]
-        format: ExportFormat,
-        /// Only records changed (updated_at) on or after this date (ISO or 和暦).
-        #[arg(long, value_name = "DATE")]
-        since: Option<String>,
-        /// Character encoding of the CSV (default utf-8).
-        #[arg(long, value_enum)]
-        encoding: Option<CsvEncoding>,
-    },
+    /// Export records (or, with --set-aside, the versions set aside from the queue).
+    Export(export::ExportArgs),
     /// Deliver queued record versions to the [sync] target.
     Sync(sync::SyncArgs),
     /// Card reader: `status`, or `read` the card face 4 items (PIN typed without echo).
     Card(card::CardArgs),
-    /// Create the store; --encrypt protects record values with a passphrase.
+    /// Create the store; --encrypt protects record values with a passphrase (also an
+    /// existing store, in place).
     Init(init::InitArgs),
+    /// The passphrase of an encrypted store: `change`.
+    Passphrase(init::PassphraseArgs),
     /// The audit trail: time, operator, record id, version, action (no personal values).
     Audit(audit::AuditArgs),
     /// Delete delivered, settled records past retention (--older-than 90d).
@@ -201,14 +196,11 @@ pub fn main_with(cli: Cli) -> ExitCode {
     match cli.command {
         None => run_tui(&setup, cli.keymap.as_deref()),
         Some(Command::Import { dry_run, file }) => import::run(&setup, &file, dry_run),
-        Some(Command::Export {
-            format,
-            since,
-            encoding,
-        }) => export::run(&setup, format, since.as_deref(), encoding),
+        Some(Command::Export(args)) => export::run(&setup, &args),
         Some(Command::Sync(args)) => sync::run(&setup, &args),
         Some(Command::Card(args)) => card::run(&setup, &args),
         Some(Command::Init(args)) => init::run(&setup, &args),
+        Some(Command::Passphrase(args)) => init::passphrase(&setup, &args),
         Some(Command::Audit(args)) => audit::run(&setup, &args),
         Some(Command::Purge(args)) => purge::run(&setup, &args),
         Some(Command::Print(args)) => print::run(&setup, &args),

@@ -2,6 +2,9 @@
 //! delivered and settled (rules in `store/retention.rs`). Each deletion is audited as
 //! `purge`. `--dry-run` only counts (and lists the ids that would go).
 //!
+//! After records were deleted the store is compacted (`Store::compact`, docs/store.md):
+//! sled would otherwise keep the deleted values in its files until it reuses the space.
+//!
 //! Output names counts and record ids only.
 
 use std::process::ExitCode;
@@ -70,8 +73,12 @@ pub fn run(setup: &Setup, args: &PurgeArgs) -> ExitCode {
             Ok(p) => p,
             Err(e) => return fail(lang, Msg::StoreIo, &describe_store_error(&e, lang), 1),
         };
-        for (id, version) in &plan.purge {
-            println!("{id} v{version}");
+        let ids = plan
+            .purge
+            .iter()
+            .map(|(id, version)| format!("{id} v{version}"));
+        if let Err(e) = super::output::print_lines(ids) {
+            return fail(lang, Msg::CliCannotWriteStdout, &e.to_string(), 1);
         }
         line(lang, Msg::PurgeWould, plan.purge.len());
         kept(lang, &plan);
@@ -79,15 +86,28 @@ pub fn run(setup: &Setup, args: &PurgeArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let operator = setup.operator_for(&store);
-    match store.purge(cutoff, &operator) {
-        Ok(report) => {
-            line(lang, Msg::PurgeDone, report.records);
-            line(lang, Msg::PurgeVersions, report.versions);
-            line(lang, Msg::PurgeDrafts, report.drafts);
-            kept(lang, &report.plan);
+    let report = match store.purge(cutoff, &operator) {
+        Ok(report) => report,
+        Err(e) => return fail(lang, Msg::StoreIo, &describe_store_error(&e, lang), 1),
+    };
+    line(lang, Msg::PurgeDone, report.records);
+    line(lang, Msg::PurgeVersions, report.versions);
+    line(lang, Msg::PurgeDrafts, report.drafts);
+    kept(lang, &report.plan);
+    if report.records == 0 {
+        return ExitCode::SUCCESS;
+    }
+    match store.compact() {
+        Ok(_) => {
+            eprintln!("onshi: {}", lang.t(Msg::PurgeCompacted));
             ExitCode::SUCCESS
         }
-        Err(e) => fail(lang, Msg::StoreIo, &describe_store_error(&e, lang), 1),
+        Err(e) => fail(
+            lang,
+            Msg::PurgeCompactFailed,
+            &describe_store_error(&e, lang),
+            1,
+        ),
     }
 }
 

@@ -4,6 +4,10 @@
 //! lost); 1 versions are held as refused by the target (or the store failed); 2 the
 //! `[sync]` configuration is missing or wrong.
 //!
+//! `--set-aside ID:VERSION --reason TEXT` only takes held versions out of the queue
+//! (audited; docs/sync.md) and exits: 0 when every one was set aside, 1 when one was not
+//! held or not queued. It needs no target, so it works while the target is down.
+//!
 //! Without `--once` an unreachable target is retried with backoff until the queue is
 //! drained, for cron or a systemd timer. Output names record ids and versions only; the
 //! target's refusal messages (which could quote record values) stay in the store for the
@@ -16,7 +20,7 @@ use clap::Args;
 
 use super::{fail, open_store, Setup};
 use crate::i18n::{describe_store_error, Lang, Msg};
-use crate::store::{Store, StoreError};
+use crate::store::{clean_reason, SetAsideOutcome, Store, StoreError};
 use crate::sync::{
     counts, describe_target_error, run_pass, Backoff, PassEvent, Target, WorkerOptions,
 };
@@ -37,10 +41,37 @@ pub struct SyncArgs {
     /// Queue the versions the target refused again (after fixing the cause).
     #[arg(long)]
     pub retry_failed: bool,
+    /// Take a version the target refused for good out of the queue (ID:VERSION, may be
+    /// repeated), so later versions of its record are sent; needs --reason.
+    #[arg(long, value_name = "ID:VERSION", value_parser = parse_id_version,
+          requires = "reason", conflicts_with_all = ["once", "retry_failed"])]
+    pub set_aside: Vec<(String, u32)>,
+    /// Why the version is set aside (kept with it, shown on the sync screen).
+    #[arg(long, value_name = "TEXT", requires = "set_aside")]
+    pub reason: Option<String>,
+}
+
+/// `01J…:2` → (id, 2).
+fn parse_id_version(s: &str) -> Result<(String, u32), String> {
+    let (id, version) = s
+        .rsplit_once(':')
+        .ok_or_else(|| "expected ID:VERSION".to_string())?;
+    let version: u32 = version
+        .parse()
+        .ok()
+        .filter(|v| *v >= 1)
+        .ok_or_else(|| "VERSION must be a number from 1".to_string())?;
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err("ID must be a record id".to_string());
+    }
+    Ok((id.to_string(), version))
 }
 
 pub fn run(setup: &Setup, args: &SyncArgs) -> ExitCode {
     let lang = setup.lang;
+    if !args.set_aside.is_empty() {
+        return set_aside(setup, args);
+    }
     let target = match Target::from_config(&setup.config.sync) {
         Ok(Target::None) => return fail(lang, Msg::SyncNoTarget, "target = \"none\"", EXIT_CONFIG),
         Ok(t) => t.for_desk(lang, setup.config.claim.unknown_insurer_valid_check_digit),
@@ -57,7 +88,8 @@ pub fn run(setup: &Setup, args: &SyncArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    match drain(&store, &target, args, lang) {
+    let operator = setup.operator_for(&store);
+    match drain(&store, &target, args, lang, &operator) {
         Ok(code) => code,
         Err(e) => fail(lang, Msg::StoreIo, &describe_store_error(&e, lang), 1),
     }
@@ -68,9 +100,10 @@ fn drain(
     target: &Target,
     args: &SyncArgs,
     lang: Lang,
+    operator: &str,
 ) -> Result<ExitCode, StoreError> {
     if args.retry_failed {
-        store.outbox_retry_all()?;
+        store.outbox_retry_all(operator)?;
     }
     let (total, _) = counts(store)?;
     let started = crate::clock::now();
@@ -112,6 +145,42 @@ fn drain(
         return Ok(ExitCode::from(EXIT_HELD));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--set-aside`: take each named held version out of the queue.
+fn set_aside(setup: &Setup, args: &SyncArgs) -> ExitCode {
+    let lang = setup.lang;
+    let reason = clean_reason(args.reason.as_deref().unwrap_or(""));
+    if reason.is_empty() {
+        return fail(lang, Msg::SyncSetAsideNoReason, "--reason", 2);
+    }
+    let store = match open_store(setup) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let operator = setup.operator_for(&store);
+    let mut all_done = true;
+    for (id, version) in &args.set_aside {
+        let outcome = store
+            .outbox_find(id, *version)
+            .and_then(|found| match found {
+                None => Ok(SetAsideOutcome::NotQueued),
+                Some(item) => store.outbox_set_aside(item.seq, &reason, &operator),
+            });
+        let msg = match outcome {
+            Ok(SetAsideOutcome::Done(_)) => Msg::SyncSetAsideDone,
+            Ok(SetAsideOutcome::NotHeld) => Msg::SyncSetAsideNotHeld,
+            Ok(SetAsideOutcome::NotQueued) => Msg::SyncSetAsideNotQueued,
+            Err(e) => return fail(lang, Msg::StoreIo, &describe_store_error(&e, lang), 1),
+        };
+        all_done &= msg == Msg::SyncSetAsideDone;
+        eprintln!("onshi: {id} v{version}: {}", lang.t(msg));
+    }
+    if all_done {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_HELD)
+    }
 }
 
 /// Name the versions delivered in this run that ORCA warned about (by id and 患者番号;

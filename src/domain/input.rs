@@ -5,6 +5,70 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::problem::{FieldError, JsonProblem, Problem};
+
+/// One import line as `RecordInput`, exactly as `onshi import` reads it: the path of the
+/// offending field (`declaration.name_kana`) and the kind of problem when it is not one,
+/// never a value from the line. Trailing text after the object is an error of the line.
+pub fn parse_line(line: &str) -> Result<RecordInput, FieldError> {
+    let mut de = serde_json::Deserializer::from_str(line);
+    match serde_path_to_error::deserialize::<_, RecordInput>(&mut de) {
+        Ok(input) => de.end().map(|()| input).map_err(|_| {
+            FieldError::new(
+                "",
+                Problem::Json {
+                    kind: JsonProblem::TrailingText,
+                },
+            )
+        }),
+        Err(e) => {
+            let kind = json_problem(e.inner());
+            Err(FieldError::new(
+                field_path(&e.path().to_string(), kind),
+                Problem::Json { kind },
+            ))
+        }
+    }
+}
+
+/// The category of a JSON error: serde's message is not kept, it can quote the value.
+fn json_problem(e: &serde_json::Error) -> JsonProblem {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Eof => JsonProblem::Truncated,
+        Category::Syntax | Category::Io => JsonProblem::Syntax,
+        Category::Data => {
+            // serde's fixed wording, matched without keeping any of the text.
+            let m = e.to_string();
+            if m.starts_with("unknown field") {
+                JsonProblem::UnknownField
+            } else if m.starts_with("invalid type") {
+                JsonProblem::WrongType
+            } else {
+                JsonProblem::BadValue
+            }
+        }
+    }
+}
+
+/// The path of the offending field as serde_path_to_error gives it, kept only when it is
+/// made of the record's own field names (ASCII lowercase, digits, `_`, `.`, `[n]`); for
+/// an unknown field the last segment is the unknown key — input — and is dropped.
+fn field_path(path: &str, problem: JsonProblem) -> String {
+    let ours = path
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.[]".contains(&b));
+    let path = if path == "." || !ours { "" } else { path };
+    if problem == JsonProblem::UnknownField {
+        return path
+            .rsplit_once('.')
+            .map(|(p, _)| p)
+            .unwrap_or("")
+            .to_string();
+    }
+    path.to_string()
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RecordInput {
@@ -156,4 +220,57 @@ where
         Scalar::S(s) => s,
         Scalar::N(n) => n.to_string(),
     }))
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+
+    fn kind(line: &str) -> (String, JsonProblem) {
+        match parse_line(line).unwrap_err() {
+            FieldError {
+                field,
+                problem: Problem::Json { kind },
+            } => (field, kind),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn json_problems_name_the_field_and_the_kind_only() {
+        let cases = [
+            (
+                r#"{"declaration":{"name":5}}"#,
+                "declaration.name",
+                JsonProblem::WrongType,
+            ),
+            (r#"{"version":"山田"}"#, "version", JsonProblem::WrongType),
+            (
+                r#"{"declaration":{"yamada":"x"}}"#,
+                "declaration",
+                JsonProblem::UnknownField,
+            ),
+            (
+                r#"{"declaration":{"山田":"x"}}"#,
+                "",
+                JsonProblem::UnknownField,
+            ),
+            (r#"{"yamada":1}"#, "", JsonProblem::UnknownField),
+            (
+                r#"{"declaration":{"name":"山田"#,
+                "declaration.name",
+                JsonProblem::Truncated,
+            ),
+            (
+                r#"{"version":99999999999}"#,
+                "version",
+                JsonProblem::BadValue,
+            ),
+            ("{}x", "", JsonProblem::TrailingText),
+            ("山田", "", JsonProblem::Syntax),
+        ];
+        for (line, field, want) in cases {
+            assert_eq!(kind(line), (field.to_string(), want), "{line}");
+        }
+    }
 }

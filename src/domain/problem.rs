@@ -7,6 +7,9 @@ use crate::domain::phone::PhoneError;
 use crate::domain::record::ClaimBasis;
 use crate::domain::text::TextError;
 
+// Note: `Problem::Choice` keeps the value for the form, where the clerk typed it; import
+// messages leave it out (`i18n::describe_problem_redacted`).
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
     /// A required value is missing.
@@ -67,10 +70,32 @@ pub enum Problem {
     Version,
     /// A voided record needs a reason; an active one must not have one.
     VoidReason,
-    /// The JSON line itself could not be read (syntax, unknown field, wrong type).
+    /// The JSON line itself could not be read. Only the category is kept: a parser's
+    /// message can quote the offending value (`invalid type: string "山田…"`).
     Json {
-        detail: String,
+        kind: JsonProblem,
     },
+}
+
+/// Why an import line is not a record's JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonProblem {
+    /// Not JSON (a missing quote or brace, stray text).
+    Syntax,
+    /// The line ends in the middle of the JSON.
+    Truncated,
+    /// A field the record does not have.
+    UnknownField,
+    /// A value of the wrong type (a number where text belongs, …).
+    WrongType,
+    /// A value the field cannot take.
+    BadValue,
+    /// Text after the record's closing brace.
+    TrailingText,
+    /// The line is not UTF-8.
+    NotUtf8,
+    /// The line is longer than import reads (`cli/import.rs`, 64 KiB).
+    TooLong,
 }
 
 /// One problem at one field. `field` is the JSON path (`declaration.name_kana`),

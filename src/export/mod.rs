@@ -4,3 +4,4 @@
 
 pub mod cp932;
 pub mod fhir;
+pub mod spreadsheet;

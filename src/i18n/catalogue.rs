@@ -333,6 +333,16 @@ catalogue! {
     ProblemVersion => "版は1以上です", "version must be 1 or more";
     ProblemVoidReason => "取消時は理由が必要です（有効な記録には理由を付けません）", "a voided record needs a reason (an active one has none)";
     ProblemJson => "JSONとして読めません", "not valid JSON for a record";
+    ProblemJsonSyntax => "JSONの書き方の誤り", "JSON syntax error";
+    ProblemJsonTruncated => "行の途中でJSONが終わっています", "the JSON ends in the middle";
+    ProblemJsonUnknownField => "記録にない項目があります", "a field the record does not have";
+    ProblemJsonWrongType => "値の型が違います（文字列・数値・真偽値）", "a value of the wrong type (text, number, true/false)";
+    ProblemJsonBadValue => "この項目にはない値です", "a value the field cannot take";
+    ProblemJsonTrailing => "記録の後に余分な文字があります", "text after the record";
+    ProblemJsonNotUtf8 => "UTF-8ではありません", "not UTF-8";
+    ProblemJsonTooLong => "行が長すぎます（64 KiB まで）", "line too long (64 KiB at most)";
+    CliReadFailed => "読み込みに失敗したため中止しました（それまでの行は保存済み）", "Reading failed, import stopped (lines before it are saved)";
+    CliIsDirectory => "フォルダーです。JSONLのファイルを指定してください", "That is a folder; give a JSONL file";
     ProblemConflict => "同じIDの記録がすでにあります（版が合いません）", "a record with this id already exists (version mismatch)";
 
     // Store errors
@@ -344,6 +354,8 @@ catalogue! {
     StoreConflict => "他の端末または画面で先に更新されました。開き直してください", "Someone updated this record first; reopen it";
     StoreCorrupt => "保存先のデータが壊れています。技術担当に連絡してください", "The store data is damaged; call your technician";
     StoreIo => "保存先の読み書きに失敗しました", "Reading or writing the store failed";
+    StoreNotAStore => "onshi の保存先ではなく、空でもないフォルダーです（何も変更していません）。--store には、まだ無いフォルダーか空のフォルダー、または onshi の保存先を指定してください", "Not an onshi store, and not empty (nothing was changed); give --store a folder that does not exist yet, an empty one, or an onshi store";
+    StoreNotADirectory => "フォルダーではありません（何も変更していません）。--store にはフォルダーを指定してください", "Not a folder (nothing was changed); give --store a folder";
 
     // CLI
     CliImportSummary => "取り込み", "imported";
@@ -373,6 +385,7 @@ catalogue! {
     SyncTokenInvalid => "トークンファイルが空か、使えない文字を含みます", "The token file is empty or contains characters that cannot be sent";
     SyncCaFile => "CA証明書ファイル（PEM）を読めません", "Cannot read the CA certificate file (PEM)";
     SyncDirMissing => "[sync] dir がありません", "[sync] dir is missing";
+    SyncDirNoMarker => "目印のファイルがないため送りません（共有フォルダーがつながっていない可能性。正しいフォルダーなら、この名前の空のファイルを一度作ってください）", "not sending: the marker file is missing (the share may not be mounted; if this is the right folder, create this empty file once)";
     SyncUserMissing => "[sync] user（ORCAのユーザーID）がありません", "[sync] user (the ORCA user ID) is missing";
     SyncUserInvalid => "[sync] user が空か「:」を含みます", "[sync] user is empty or contains \":\"";
     SyncPasswordMissing => "[sync] password_file（ORCAのパスワードのファイル）がありません", "[sync] password_file (the file with the ORCA password) is missing";
@@ -391,7 +404,11 @@ catalogue! {
     OrcaNotes => "送信済み・ORCAからの警告（ORCAで確認）", "Delivered with warnings from ORCA (check in ORCA)";
     SyncWarnedCount => "ORCAの警告あり", "delivered with ORCA warnings";
     SyncRejected => "送信先に拒否されました", "refused by the target";
-    SyncRetryHint => "原因を直したら onshi sync --retry-failed か送信画面から再送してください", "After fixing the cause, retry with onshi sync --retry-failed or from the sync screen";
+    SyncRetryHint => "原因を直したら onshi sync --retry-failed か送信画面から再送してください。受け付けられない版は onshi sync --set-aside ID:版 --reason 理由 で外せます", "After fixing the cause, retry with onshi sync --retry-failed or from the sync screen; a version the target will never accept can be set aside with onshi sync --set-aside ID:VERSION --reason TEXT";
+    SyncSetAsideDone => "送信待ちから外しました（理由とともに記録。後の版は送信されます）", "set aside (recorded with the reason; later versions will be sent)";
+    SyncSetAsideNotHeld => "外せるのは送信先が拒否した（保留の）版だけです", "only a version the target refused (held) can be set aside";
+    SyncSetAsideNotQueued => "その版は送信待ちにありません", "that version is not in the queue";
+    SyncSetAsideNoReason => "外す理由を --reason で書いてください", "Give the reason with --reason";
     SyncOnline => "接続中", "online";
     SyncOffline => "未接続", "offline";
     SyncSince => "から", "since";
@@ -406,6 +423,15 @@ catalogue! {
     SyncQueueEmpty => "送信待ちはありません", "Nothing is waiting to be sent";
     ScreenSync => "送信状況", "Sending";
     ActSync => "送信状況", "Sending";
+    ActSetAside => "送信から外す", "Set aside";
+    HelpSetAside => "拒否された版を理由付きで外す", "Set a refused version aside (reason)";
+    SetAsideTitle => "送信から外す", "Set aside";
+    SetAsidePrompt => "送信先が受け付けない版を送信待ちから外します（後の版は送信されます）。理由：", "Take this refused version out of the queue (later versions will be sent). Reason:";
+    SetAsideNeedsReason => "理由を入力してください", "Type the reason";
+    SetAsideOnlyHeld => "外せるのは「保留」（送信先が拒否した）版だけです", "Only held (refused) versions can be set aside";
+    SetAsideGone => "その版はもう送信待ちにありません", "That version is no longer queued";
+    SetAsideDone => "送信待ちから外しました（理由とともに記録）", "Set aside (recorded with the reason)";
+    SetAsideHeading => "外した版（送信しません・onshi export --set-aside で書き出せます）", "Set aside (not sent; onshi export --set-aside writes them out)";
     ColRecord => "記録ID", "Record";
     ColVersion => "版", "Ver";
     ColState => "状態", "State";
@@ -429,6 +455,10 @@ catalogue! {
     DoctorReader => "カードリーダー", "card reader";
     DoctorSync => "送信先", "sync target";
     DoctorNoConfig => "設定ファイルなし（既定値で動作）", "no config file (defaults apply)";
+    DoctorStoreSize => "保存先の大きさ", "store size";
+    DoctorFiles => "ファイル", "files";
+    PurgeCompacted => "保存先を詰め直しました（削除した記録の値はファイルに残っていません）", "store compacted (the purged values are no longer in its files)";
+    PurgeCompactFailed => "削除は済みましたが、保存先を詰め直せませんでした（削除した値がファイルに残っている可能性があります）", "purged, but the store could not be compacted (purged values may still be in its files)";
 
     // Card
     CardNoService => "PC/SCサービス（pcscd）が動いていません。カードは読めないので手入力で続けてください", "The PC/SC service (pcscd) is not running. The card cannot be read; continue with manual entry";
@@ -470,7 +500,9 @@ catalogue! {
     // Paper and privacy
     StoreLocked => "この保存先は暗号化されています。パスフレーズが必要です", "This store is encrypted; the passphrase is needed";
     StoreWrongPassphrase => "パスフレーズが違います（何も変更していません）", "Wrong passphrase (nothing was changed)";
-    StoreNotEmpty => "記録のある保存先は暗号化できません。onshi init --encrypt で新しい保存先を作り、export と import で移してください", "A store that holds records cannot be encrypted; create a new one with onshi init --encrypt and move the records with export and import";
+    PassChanged => "パスフレーズを変更しました（記録は暗号化し直していません。古いパスフレーズではもう開けません）", "Passphrase changed (records were not re-encrypted; the old passphrase no longer opens the store)";
+    InitEncryptedExisting => "これまでの記録も暗号化しました。暗号化前のファイルはゼロで上書きして削除しました（以前に取ったバックアップは暗号化されていません）", "The records so far are encrypted too; the files from before were overwritten with zeros and removed (backups taken before are not encrypted)";
+    PassNotEncrypted => "この保存先は暗号化されていません。onshi init --encrypt で暗号化できます", "This store is not encrypted; onshi init --encrypt encrypts it";
     StoreAlreadyEncrypted => "この保存先はすでに暗号化されています", "This store is already encrypted";
     StoreNotEncrypted => "この保存先は暗号化されていません", "This store is not encrypted";
     StoreWeakPassphrase => "パスフレーズは8文字以上にしてください", "The passphrase needs at least 8 characters";
@@ -499,6 +531,14 @@ catalogue! {
     PrintNotFound => "記録が見つかりません", "No such record";
     ExportReplaced => "CP932にない文字を〓に置き換えました", "characters not in CP932 were replaced with 〓";
     ExportEncodingCsvOnly => "--encoding は --format csv にだけ使えます", "--encoding applies to --format csv only";
+    ExportCsvOnly => "この指定は --format csv にだけ使えます", "This option applies to --format csv only";
+    ExportBomUtf8Only => "--bom は UTF-8 の CSV にだけ使えます（CP932 には付けません）", "--bom applies to UTF-8 CSV only (CP932 has none)";
+    ExportSetAsideJsonl => "--set-aside は --format jsonl で書き出します", "--set-aside is written as --format jsonl";
+    ExportNotAudited => "監査記録を書けないため、書き出しませんでした", "Nothing was exported: the audit entry could not be written";
+    PrintNotAudited => "監査記録を書けないため、印刷用に出力しませんでした", "Nothing was printed: the audit entry could not be written";
+    CliOutputExists => "ファイルがすでにあります（上書きするときは --force）", "The file exists (--force replaces it)";
+    CliOutputIsDir => "フォルダーです。ファイル名を指定してください", "That is a folder; give a file name";
+    CliCannotWriteStdout => "標準出力に書き込めません", "Cannot write to standard output";
     PaperTitle => "被保険者資格申立書", "Declaration of health insurance eligibility";
     PaperIntro => "有効な保険証の交付を受けており、医療保険等の被保険者資格について、下記の通り申し立てます。", "I have been issued a valid health insurance card and declare my eligibility as follows.";
     PaperTick => "※ □には、あてはまる場合に「✓」を記入してください。", "Tick each box that applies.";

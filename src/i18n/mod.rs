@@ -9,7 +9,7 @@ mod problems;
 
 pub use catalogue::Msg;
 pub use labels::{case_short, Label};
-pub use problems::{describe_problem, describe_store_error};
+pub use problems::{describe_problem, describe_problem_redacted, describe_store_error};
 
 use serde::{Deserialize, Serialize};
 

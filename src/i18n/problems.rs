@@ -4,9 +4,9 @@ use super::{Label, Lang, Msg};
 use crate::domain::era::DateError;
 use crate::domain::insurer::{InsurerError, NumberError};
 use crate::domain::phone::PhoneError;
-use crate::domain::problem::Problem;
+use crate::domain::problem::{JsonProblem, Problem};
 use crate::domain::text::{neutralize_for_terminal, TextError};
-use crate::store::{EncryptionIssue, StoreError};
+use crate::store::{EncryptionIssue, NotAStoreReason, StoreError};
 
 /// A character from user input, safe to show and quoted.
 fn quote_char(lang: Lang, ch: char) -> String {
@@ -24,11 +24,45 @@ fn with_detail(lang: Lang, msg: Msg, detail: String) -> String {
     }
 }
 
+/// The clerk-facing text of a problem in the form, quoting the offending character or
+/// value the clerk typed (it is on the clerk's own screen).
 pub fn describe_problem(p: &Problem, lang: Lang) -> String {
+    describe(p, lang, true)
+}
+
+/// The same without anything taken from the input — no quoted value, no quoted character;
+/// the category and where (position, length) only — for import rejections, which go to
+/// stderr and logs.
+pub fn describe_problem_redacted(p: &Problem, lang: Lang) -> String {
+    describe(p, lang, false)
+}
+
+fn json_problem(kind: JsonProblem) -> Msg {
+    match kind {
+        JsonProblem::Syntax => Msg::ProblemJsonSyntax,
+        JsonProblem::Truncated => Msg::ProblemJsonTruncated,
+        JsonProblem::UnknownField => Msg::ProblemJsonUnknownField,
+        JsonProblem::WrongType => Msg::ProblemJsonWrongType,
+        JsonProblem::BadValue => Msg::ProblemJsonBadValue,
+        JsonProblem::TrailingText => Msg::ProblemJsonTrailing,
+        JsonProblem::NotUtf8 => Msg::ProblemJsonNotUtf8,
+        JsonProblem::TooLong => Msg::ProblemJsonTooLong,
+    }
+}
+
+fn describe(p: &Problem, lang: Lang, quote: bool) -> String {
     let t = |m| lang.t(m).to_string();
+    // A quoted input character, or nothing when the message must not quote input.
+    let quoted = |ch: char| {
+        if quote {
+            format!(" {}", quote_char(lang, ch))
+        } else {
+            String::new()
+        }
+    };
     match p {
         Problem::Required => t(Msg::ProblemRequired),
-        Problem::Choice { value, allowed } => with_detail(
+        Problem::Choice { value, allowed } if quote => with_detail(
             lang,
             Msg::ProblemChoice,
             format!(
@@ -37,6 +71,9 @@ pub fn describe_problem(p: &Problem, lang: Lang) -> String {
                 allowed.join(" / ")
             ),
         ),
+        Problem::Choice { allowed, .. } => {
+            with_detail(lang, Msg::ProblemChoice, allowed.join(" / "))
+        }
         Problem::Date(e) => t(match e {
             DateError::Empty => Msg::ProblemDateEmpty,
             DateError::Format => Msg::ProblemDateFormat,
@@ -49,12 +86,17 @@ pub fn describe_problem(p: &Problem, lang: Lang) -> String {
                 "{}（{}文字目{}）",
                 t(Msg::ProblemKana),
                 e.position + 1,
-                quote_char(lang, e.ch)
+                quoted(e.ch).trim_start()
             ),
-            Lang::En => format!(
+            Lang::En if quote => format!(
                 "{} ({} at position {} is not allowed)",
                 t(Msg::ProblemKana),
                 quote_char(lang, e.ch),
+                e.position + 1
+            ),
+            Lang::En => format!(
+                "{} (position {} is not allowed)",
+                t(Msg::ProblemKana),
                 e.position + 1
             ),
         },
@@ -69,7 +111,7 @@ pub fn describe_problem(p: &Problem, lang: Lang) -> String {
         Problem::Insurer(e) => match e {
             InsurerError::Empty => t(Msg::ProblemInsurerEmpty),
             InsurerError::NotDigits { ch } => {
-                format!("{} {}", t(Msg::ProblemInsurerDigits), quote_char(lang, *ch))
+                format!("{}{}", t(Msg::ProblemInsurerDigits), quoted(*ch))
             }
             InsurerError::Length { len } => match lang {
                 Lang::Ja => format!("{}（{len}桁）", t(Msg::ProblemInsurerLength)),
@@ -97,7 +139,7 @@ pub fn describe_problem(p: &Problem, lang: Lang) -> String {
         Problem::Number(e) => match e {
             NumberError::Empty => t(Msg::ProblemRequired),
             NumberError::Invalid { ch } => {
-                format!("{} {}", t(Msg::ProblemNumberInvalid), quote_char(lang, *ch))
+                format!("{}{}", t(Msg::ProblemNumberInvalid), quoted(*ch))
             }
             NumberError::TooLong { max } => match lang {
                 Lang::Ja => format!("{} {max}）", t(Msg::ProblemTooLong)),
@@ -105,7 +147,7 @@ pub fn describe_problem(p: &Problem, lang: Lang) -> String {
             },
         },
         Problem::Phone(PhoneError::Invalid { ch }) => {
-            format!("{} {}", t(Msg::ProblemPhoneChar), quote_char(lang, *ch))
+            format!("{}{}", t(Msg::ProblemPhoneChar), quoted(*ch))
         }
         Problem::Phone(PhoneError::Digits { count }) => match lang {
             Lang::Ja => format!("{}：{count}桁", t(Msg::ProblemPhoneDigits)),
@@ -140,9 +182,7 @@ pub fn describe_problem(p: &Problem, lang: Lang) -> String {
         Problem::Id => t(Msg::ProblemId),
         Problem::Version => t(Msg::ProblemVersion),
         Problem::VoidReason => t(Msg::ProblemVoidReason),
-        Problem::Json { detail } => {
-            with_detail(lang, Msg::ProblemJson, neutralize_for_terminal(detail))
-        }
+        Problem::Json { kind } => with_detail(lang, Msg::ProblemJson, t(json_problem(*kind))),
     }
 }
 
@@ -168,11 +208,18 @@ pub fn describe_store_error(e: &StoreError, lang: Lang) -> String {
         StoreError::Locked => t(Msg::StoreLocked),
         StoreError::WrongPassphrase => t(Msg::StoreWrongPassphrase),
         StoreError::Encryption { issue } => t(match issue {
-            EncryptionIssue::NotEmpty => Msg::StoreNotEmpty,
             EncryptionIssue::AlreadyEncrypted => Msg::StoreAlreadyEncrypted,
             EncryptionIssue::NotEncrypted => Msg::StoreNotEncrypted,
             EncryptionIssue::WeakPassphrase => Msg::StoreWeakPassphrase,
             EncryptionIssue::Unsupported => Msg::StoreCryptoUnsupported,
         }),
+        StoreError::NotAStore { path, reason } => with_detail(
+            lang,
+            match reason {
+                NotAStoreReason::NotEmpty => Msg::StoreNotAStore,
+                NotAStoreReason::NotADirectory => Msg::StoreNotADirectory,
+            },
+            path.display().to_string(),
+        ),
     }
 }

@@ -119,6 +119,8 @@ actions! {
     Settle = "settle" in [List], ActSettle, HelpSettle;
     /// The sync screen: queued and refused versions.
     Sync = "sync" in [Home], ActSync, HelpSync;
+    /// On the sync screen: take a refused version out of the queue, with a reason.
+    SetAside = "set_aside" in [List], ActSetAside, HelpSetAside;
     Case1 = "case_1" in [Triage], CaseShort1, Case1;
     Case2 = "case_2" in [Triage], CaseShort2, Case2;
     Case31 = "case_3_1" in [Triage], CaseShort31, Case31;

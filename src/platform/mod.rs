@@ -58,9 +58,23 @@ pub fn make_private(path: &Path) -> io::Result<()> {
 }
 
 /// Create a file for writing. `exclusive`: fail if it exists (no following a planted
-/// link either); otherwise an existing file is truncated and its access narrowed first.
+/// link either); otherwise an existing file is truncated and its access narrowed first,
+/// and a symlink at `path` is refused rather than followed.
 pub fn create_file(path: &Path, sharing: Sharing, exclusive: bool) -> io::Result<File> {
     imp::create_file(path, sharing, exclusive)
+}
+
+/// Move `tmp` to `dest` (same directory) only if `dest` does not exist, atomically: an
+/// existing `dest` (file, directory or link) is `AlreadyExists` and stays untouched.
+/// Durable when this returns, like [`rename_durable`].
+pub fn rename_no_replace(tmp: &Path, dest: &Path) -> io::Result<()> {
+    imp::rename_no_replace(tmp, dest)
+}
+
+/// Make the entries of a directory durable (new, renamed or removed names): fsync of the
+/// directory on Linux; on Windows nothing to do (renames are written through).
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    imp::sync_dir(dir)
 }
 
 /// While alive, files this process creates are private by default (umask 077 on Linux;
@@ -163,6 +177,14 @@ pub fn classify_io(e: &io::Error) -> IoClass {
     }
 }
 
+/// Whether a write failed because the reader of a pipe went away (`onshi export | head`):
+/// `EPIPE` on Linux; on Windows `ERROR_BROKEN_PIPE`, `ERROR_NO_DATA` ("the pipe is being
+/// closed") or `ERROR_PIPE_NOT_CONNECTED` (Wine), not all of which the standard library
+/// reports as `BrokenPipe`.
+pub fn is_closed_pipe(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::BrokenPipe || e.raw_os_error().is_some_and(imp::closed_pipe_code)
+}
+
 /// The default store directory: `$XDG_DATA_HOME/onshi` (`~/.local/share/onshi`) on Linux,
 /// `%LOCALAPPDATA%\onshi` on Windows; `./onshi-data` when neither can be found.
 pub fn default_store_dir() -> PathBuf {
@@ -257,6 +279,41 @@ mod tests {
     }
 
     #[test]
+    fn rename_without_replacing_refuses_an_existing_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = dir.path().join(".x.tmp");
+        let dest = dir.path().join("x.txt");
+        std::fs::write(&tmp, b"new").unwrap();
+        rename_no_replace(&tmp, &dest).unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), b"new");
+        assert!(!tmp.exists());
+        std::fs::write(&tmp, b"newer").unwrap();
+        let e = rename_no_replace(&tmp, &dest).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(&dest).unwrap(), b"new");
+        assert_eq!(std::fs::read(&tmp).unwrap(), b"newer");
+        sync_dir(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn replacing_creation_does_not_follow_a_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target");
+        std::fs::write(&target, b"keep").unwrap();
+        let link = dir.path().join("link");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        #[cfg(windows)]
+        if std::os::windows::fs::symlink_file(&target, &link).is_err() {
+            // Creating a symlink needs a privilege a test user may lack.
+            return;
+        }
+        assert!(create_file(&link, Sharing::Owner, false).is_err());
+        assert!(create_file(&link, Sharing::Owner, true).is_err());
+        assert_eq!(std::fs::read(&target).unwrap(), b"keep");
+    }
+
+    #[test]
     fn durable_rename_replaces() {
         let dir = tempfile::tempdir().unwrap();
         let tmp = dir.path().join(".x.tmp");
@@ -279,6 +336,24 @@ mod tests {
             IoClass::Other,
             "an error without an OS code"
         );
+    }
+
+    #[test]
+    fn a_closed_pipe_is_recognised_and_other_errors_are_not() {
+        assert!(is_closed_pipe(&io::Error::from(io::ErrorKind::BrokenPipe)));
+        assert!(!is_closed_pipe(&io::Error::from(
+            io::ErrorKind::StorageFull
+        )));
+        assert!(!is_closed_pipe(&io::Error::other("x")));
+        #[cfg(windows)]
+        for code in [109, 232, 233] {
+            assert!(
+                is_closed_pipe(&io::Error::from_raw_os_error(code)),
+                "{code}"
+            );
+        }
+        #[cfg(unix)]
+        assert!(is_closed_pipe(&io::Error::from_raw_os_error(libc::EPIPE)));
     }
 
     #[test]

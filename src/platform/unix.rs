@@ -55,7 +55,10 @@ pub(super) fn create_file(path: &Path, sharing: Sharing, exclusive: bool) -> io:
         // O_CREAT|O_EXCL never follows a symlink at the final component.
         opts.create_new(true);
     } else {
-        opts.create(true).truncate(true);
+        // O_NOFOLLOW: a planted link fails (ELOOP) instead of redirecting the write.
+        opts.create(true)
+            .truncate(true)
+            .custom_flags(libc::O_NOFOLLOW);
     }
     let f = opts.open(path)?;
     // An existing file keeps its mode on open: narrow it before anything is written.
@@ -220,6 +223,64 @@ pub(super) fn rename_durable(tmp: &Path, dest: &Path) -> io::Result<()> {
     // The rename is durable only once the directory is.
     let dir = dest.parent().filter(|p| !p.as_os_str().is_empty());
     File::open(dir.unwrap_or(Path::new(".")))?.sync_all()
+}
+
+pub(super) fn rename_no_replace(tmp: &Path, dest: &Path) -> io::Result<()> {
+    // A hard link fails with EEXIST on any existing name and never replaces; then the
+    // temporary name goes. Filesystems without hard links (FAT on a USB stick, some
+    // shares) get renameat2(RENAME_NOREPLACE) where Linux has it for them.
+    match fs::hard_link(tmp, dest) {
+        Ok(()) => {
+            fs::remove_file(tmp)?;
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(e),
+        Err(link_err) => rename_noreplace_fallback(tmp, dest, link_err)?,
+    }
+    sync_dir(
+        dest.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new(".")),
+    )
+}
+
+#[cfg(target_os = "linux")]
+fn rename_noreplace_fallback(tmp: &Path, dest: &Path, _link_err: io::Error) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))
+    };
+    let (from, to) = (c(tmp)?, c(dest)?);
+    // SAFETY: two NUL-terminated paths relative to the current directory; no memory is
+    // handed over.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            from.as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            libc::RENAME_NOREPLACE,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn rename_noreplace_fallback(_tmp: &Path, _dest: &Path, link_err: io::Error) -> io::Result<()> {
+    Err(link_err)
+}
+
+pub(super) fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+pub(super) fn closed_pipe_code(code: i32) -> bool {
+    code == libc::EPIPE
 }
 
 pub(super) fn classify_os_error(code: i32) -> Option<IoClass> {

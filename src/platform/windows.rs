@@ -17,9 +17,10 @@ use std::path::{Path, PathBuf};
 use std::ptr::{null, null_mut};
 
 use windows_sys::Win32::Foundation::{
-    CloseHandle, LocalFree, ERROR_ACCESS_DENIED, ERROR_DISK_FULL, ERROR_HANDLE_DISK_FULL,
-    ERROR_IO_PENDING, ERROR_LOCK_VIOLATION, ERROR_SUCCESS, ERROR_WRITE_PROTECT, GENERIC_ALL,
-    GENERIC_READ, HANDLE, INVALID_HANDLE_VALUE, STILL_ACTIVE,
+    CloseHandle, LocalFree, ERROR_ACCESS_DENIED, ERROR_BROKEN_PIPE, ERROR_DISK_FULL,
+    ERROR_HANDLE_DISK_FULL, ERROR_IO_PENDING, ERROR_LOCK_VIOLATION, ERROR_NO_DATA,
+    ERROR_PIPE_NOT_CONNECTED, ERROR_SUCCESS, ERROR_WRITE_PROTECT, GENERIC_ALL, GENERIC_READ,
+    HANDLE, INVALID_HANDLE_VALUE, STILL_ACTIVE,
 };
 use windows_sys::Win32::Security::Authorization::{
     GetSecurityInfo, SetNamedSecurityInfoW, SE_FILE_OBJECT,
@@ -232,6 +233,16 @@ pub(super) fn create_file(path: &Path, sharing: Sharing, exclusive: bool) -> io:
         // CREATE_NEW fails on any existing name, a planted link included.
         opts.create_new(true);
     } else {
+        // CreateFile would follow a symlink or junction: refuse one instead.
+        match fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "refusing to write through a symbolic link",
+                ))
+            }
+            _ => {}
+        }
         opts.create(true).truncate(true);
     }
     let f = opts.open(path)?;
@@ -566,6 +577,33 @@ pub(super) fn rename_durable(tmp: &Path, dest: &Path) -> io::Result<()> {
         return Err(last_error());
     }
     Ok(())
+}
+
+pub(super) fn rename_no_replace(tmp: &Path, dest: &Path) -> io::Result<()> {
+    let from = wide(tmp)?;
+    let to = wide(dest)?;
+    // SAFETY: both names are NUL-terminated UTF-16. Without MOVEFILE_REPLACE_EXISTING the
+    // move fails on an existing destination (ERROR_ALREADY_EXISTS / ERROR_FILE_EXISTS).
+    let ok = unsafe { MoveFileExW(from.as_ptr(), to.as_ptr(), MOVEFILE_WRITE_THROUGH) };
+    if ok == 0 {
+        return Err(last_error());
+    }
+    Ok(())
+}
+
+pub(super) fn sync_dir(_dir: &Path) -> io::Result<()> {
+    // A directory cannot be flushed through a plain handle on Windows; the renames that
+    // need it are made with MOVEFILE_WRITE_THROUGH.
+    Ok(())
+}
+
+pub(super) fn closed_pipe_code(code: i32) -> bool {
+    u32::try_from(code).is_ok_and(|c| {
+        matches!(
+            c,
+            ERROR_BROKEN_PIPE | ERROR_NO_DATA | ERROR_PIPE_NOT_CONNECTED
+        )
+    })
 }
 
 pub(super) fn classify_os_error(code: i32) -> Option<IoClass> {

@@ -5,6 +5,7 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::layout::NotAStoreReason;
 use crate::platform::{self, IoClass};
 
 /// Everything that can go wrong in the store. The UI renders localized messages from the
@@ -37,13 +38,17 @@ pub enum StoreError {
     WrongPassphrase,
     /// Encryption cannot be set up or used as asked.
     Encryption { issue: EncryptionIssue },
+    /// `path` is not an onshi store and onshi may not make it one (it holds other files,
+    /// or is not a directory). Nothing in it was created or changed.
+    NotAStore {
+        path: PathBuf,
+        reason: NotAStoreReason,
+    },
 }
 
 /// Why `init --encrypt` or an unlock was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EncryptionIssue {
-    /// `init --encrypt` on a store that already holds records or drafts.
-    NotEmpty,
     /// `init --encrypt` on a store that is already encrypted.
     AlreadyEncrypted,
     /// A passphrase was given for a store that is not encrypted.
@@ -84,6 +89,19 @@ impl fmt::Display for StoreError {
             StoreError::Locked => write!(f, "store is encrypted; a passphrase is needed"),
             StoreError::WrongPassphrase => write!(f, "wrong passphrase for this store"),
             StoreError::Encryption { issue } => write!(f, "encryption: {issue:?}"),
+            StoreError::NotAStore {
+                path,
+                reason: NotAStoreReason::NotEmpty,
+            } => write!(
+                f,
+                "{} is not an onshi store (no {} marker) and is not empty",
+                path.display(),
+                super::layout::MARKER
+            ),
+            StoreError::NotAStore {
+                path,
+                reason: NotAStoreReason::NotADirectory,
+            } => write!(f, "{} is not a directory", path.display()),
         }
     }
 }

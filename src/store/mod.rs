@@ -11,9 +11,18 @@
 //! - `index`: derived counts and follow-ups, kept up to date from the audit trail (`index.rs`)
 //! - `orca`: record id → [`OrcaLink`] JSON, the ORCA 患者番号 a record was delivered to
 //!   (`orca.rs`)
+//! - `set_aside`: outbox seq (u64 BE) → [`SetAside`] JSON, versions the clerk took out of
+//!   the queue after the target refused them for good (`set_aside.rs`)
+//! - `meta` also holds `seq_base` (u64 BE) once the database was rewritten: added to
+//!   sled's `generate_id`, so sequence numbers stay above those copied from the old one.
 //!
-//! In an encrypted store the values of `records`, `versions`, `drafts` and `orca` are sealed
-//! (`crypto.rs`); everything above them sees plain JSON.
+//! In an encrypted store the values of `records`, `versions`, `drafts`, `orca` and
+//! `set_aside`, and the target's refusal messages in `outbox`, are sealed (`crypto.rs`);
+//! everything above them sees plain JSON.
+//!
+//! The directory is an onshi store only with its marker `onshi.store`, and the database
+//! may live in a subdirectory the marker names (`layout.rs`); rewriting it (encryption in
+//! place, compaction after a purge) is `rewrite.rs`.
 //!
 //! Every save is one transaction over the trees followed by `Db::flush`, and returns `Ok`
 //! only after the flush: that is what makes 「保存しました」 true.
@@ -22,15 +31,18 @@ mod crypto;
 mod engine;
 mod error;
 mod index;
+mod layout;
 mod lock;
 mod orca;
 mod outbox;
 mod perms;
 mod retention;
+mod rewrite;
+mod set_aside;
 
 use crate::clock::now;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -39,15 +51,18 @@ use sled::Tree;
 
 use crate::domain::record::Record;
 
-pub use crypto::MIN_PASSPHRASE_CHARS;
-use crypto::{SealedTree, TreeError, Unlock};
+use crypto::{Cipher, SealedTree, TreeError, Unlock};
+pub use crypto::{MAX_M_COST_KIB, MAX_P_COST, MAX_T_COST, MIN_PASSPHRASE_CHARS};
 use engine::open_sled;
 use error::{corrupt_json, from_sled, key_label};
 pub use error::{EncryptionIssue, StoreError};
+pub use layout::NotAStoreReason;
+use layout::{Claim, Layout};
 use lock::StoreLock;
 pub use orca::{OrcaLink, OrcaLinkKind};
 pub use outbox::{OutboxFailure, OutboxItem};
 pub use retention::{purge_cutoff, purge_decision, PurgeDecision, PurgePlan, PurgeReport};
+pub use set_aside::{clean_reason, SetAside, SetAsideOutcome, REASON_MAX_CHARS};
 
 /// The schema this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -55,6 +70,10 @@ pub const SCHEMA_VERSION: u32 = 1;
 const META_SCHEMA: &[u8] = b"schema_version";
 const META_TERMINAL: &[u8] = b"terminal_id";
 const META_LAST_OPERATOR: &[u8] = b"last_operator";
+const META_SEQ_BASE: &[u8] = b"seq_base";
+
+/// The trees whose values are sealed in an encrypted store.
+const SEALED_TREES: [&str; 5] = ["records", "versions", "drafts", "orca", "set_aside"];
 
 crate::codes! {
     /// What happened, for the audit trail.
@@ -68,7 +87,22 @@ crate::codes! {
         Import = "import",
         SyncDelivered = "sync_delivered",
         SyncFailed = "sync_failed",
+        /// A delivery attempt that did not reach the target (queued again).
+        SyncUnreachable = "sync_unreachable",
+        /// The operator queued a refused version again.
+        SyncRetry = "sync_retry",
+        /// The operator took a refused version out of the queue, with a reason.
+        SetAside = "set_aside",
         Purge = "purge",
+        /// A declaration printed (to a file or standard output).
+        Print = "print",
+        /// Records exported; `count` says how many.
+        Export = "export",
+        /// Set-aside versions exported; `count` says how many.
+        ExportSetAside = "export_set_aside",
+        /// The store was encrypted (created so, or an existing one rewritten).
+        Encrypt = "encrypt",
+        PassphraseChange = "passphrase_change",
     }
 }
 
@@ -81,6 +115,9 @@ pub struct AuditEntry {
     pub record_id: Option<String>,
     pub version: Option<u32>,
     pub action: AuditAction,
+    /// How many records an export wrote (never which values).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
 }
 
 /// A queued version to deliver, in queue order.
@@ -121,14 +158,21 @@ pub struct Store {
     outbox: Tree,
     drafts: SealedTree,
     orca: SealedTree,
+    set_aside: SealedTree,
     audit: Tree,
     meta: Tree,
+    /// The data key of an encrypted store (also seals the outbox's refusal messages).
+    cipher: Option<Arc<Cipher>>,
+    /// Added to sled's `generate_id` (see the module docs).
+    seq_base: u64,
     terminal_id: Mutex<String>,
     /// Held from taking sequence numbers to commit, so queue and audit order are commit
     /// order even when threads save concurrently.
     write_order: Mutex<()>,
     dir: PathBuf,
-    _lock: StoreLock,
+    /// Always held; taken out only by a rewrite, which keeps the store locked across
+    /// closing the old database and opening the new one.
+    lock: Option<StoreLock>,
 }
 
 impl std::fmt::Debug for Store {
@@ -137,9 +181,23 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// The data key of an unlocked encrypted store, kept in memory (wiped when the last copy
+/// is dropped) so the desk can reopen the store after a refused write without asking for
+/// the passphrase again. Never printed.
+#[derive(Clone)]
+pub struct StoreKey(Arc<Cipher>);
+
+impl std::fmt::Debug for StoreKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StoreKey(..)")
+    }
+}
+
 impl Store {
-    /// Open (creating if needed) the store at `dir`. An encrypted store answers
-    /// [`StoreError::Locked`]: open it with [`Store::open_with_passphrase`].
+    /// Open the store at `dir`, creating it when `dir` does not exist or is empty. Any other
+    /// directory without the store marker is [`StoreError::NotAStore`] and is left exactly
+    /// as it was. An encrypted store answers [`StoreError::Locked`]: open it with
+    /// [`Store::open_with_passphrase`].
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         Self::open_with(dir, Unlock::None)
     }
@@ -151,24 +209,96 @@ impl Store {
         Self::open_with(dir, Unlock::Passphrase(passphrase))
     }
 
-    /// Create an encrypted store at `dir`, or encrypt the empty store there (no records,
-    /// versions or drafts; a store with data is [`EncryptionIssue::NotEmpty`]). The
-    /// passphrase needs at least [`MIN_PASSPHRASE_CHARS`] characters.
+    /// Reopen an encrypted store with a key unlocked earlier in this process
+    /// ([`Store::key`]); a key that does not fit is [`StoreError::WrongPassphrase`].
+    pub fn open_with_key(dir: &Path, key: &StoreKey) -> Result<Store, StoreError> {
+        Self::open_with(dir, Unlock::Key(key.0.clone()))
+    }
+
+    /// The unlocked data key of an encrypted store, for [`Store::open_with_key`].
+    pub fn key(&self) -> Option<StoreKey> {
+        self.cipher.clone().map(StoreKey)
+    }
+
+    /// Encrypt the store at `dir` with a new random data key wrapped by `passphrase` (at
+    /// least [`MIN_PASSPHRASE_CHARS`] characters). A store created by this call is
+    /// encrypted before anything is written to it; an existing plain store is rewritten
+    /// into a new, encrypted database and the plain one is overwritten and removed
+    /// (crash-safe: until the marker switches, the plain store is the store; see
+    /// `rewrite.rs`). An encrypted store is [`EncryptionIssue::AlreadyEncrypted`].
     pub fn init_encrypted(dir: &Path, passphrase: &str) -> Result<Store, StoreError> {
-        Self::open_with(dir, Unlock::Init(passphrase))
+        if let Err(weak) = crypto::check_new_passphrase(passphrase) {
+            // An encrypted store says so first; anything else is refused untouched.
+            if layout::is_store(dir) && matches!(Self::open(dir), Err(StoreError::Locked)) {
+                return Err(StoreError::Encryption {
+                    issue: EncryptionIssue::AlreadyEncrypted,
+                });
+            }
+            return Err(weak);
+        }
+        let layout = layout::claim(dir)?;
+        let lock = StoreLock::acquire(dir)?;
+        if layout.claim == Claim::Created {
+            return Self::open_locked(layout, lock, Unlock::Init(passphrase));
+        }
+        let plain = match Self::open_locked(layout, lock, Unlock::None) {
+            Err(StoreError::Locked) => {
+                return Err(StoreError::Encryption {
+                    issue: EncryptionIssue::AlreadyEncrypted,
+                })
+            }
+            other => other?,
+        };
+        plain.encrypt(passphrase)
     }
 
     fn open_with(dir: &Path, how: Unlock<'_>) -> Result<Store, StoreError> {
-        perms::create_private_dir(dir)?;
+        let layout = layout::claim(dir)?;
         // Lock before sled: sled's own lock failure is an opaque I/O error without a PID.
         let lock = StoreLock::acquire(dir)?;
+        Self::open_locked(layout, lock, how)
+    }
+
+    /// Open the database `layout` names, holding `lock`.
+    fn open_locked(layout: Layout, lock: StoreLock, how: Unlock<'_>) -> Result<Store, StoreError> {
+        let dir = layout.dir.clone();
+        let sled_err = |e| from_sled(e, &dir);
+        layout::remove_leftovers(&layout)?;
+        let data = layout.data_path();
+        // A rewritten database is complete before the marker names it: one that is gone
+        // is damage, not a new store to create silently in its place.
+        if layout.data != layout::DataDir::Top && !data.join("db").is_file() {
+            return Err(StoreError::Corrupt {
+                detail: "the database the store marker names is missing".to_string(),
+            });
+        }
         let db = {
             let _private = crate::platform::PrivateCreation::begin();
-            open_sled(dir)?
+            open_sled(&data)?
         };
-        perms::tighten(dir)?;
 
-        let tree = |name: &str| db.open_tree(name).map_err(|e| from_sled(e, dir));
+        if layout.claim == Claim::Legacy {
+            // The shape looked like an onshi store from before the marker; only its
+            // schema entry makes it one.
+            let has_meta = db.tree_names().iter().any(|n| n.as_ref() == b"meta");
+            let schema = if has_meta {
+                db.open_tree("meta")
+                    .and_then(|m| m.get(META_SCHEMA))
+                    .map_err(sled_err)?
+            } else {
+                None
+            };
+            if schema.is_none() {
+                return Err(StoreError::NotAStore {
+                    path: dir.clone(),
+                    reason: NotAStoreReason::NotEmpty,
+                });
+            }
+            layout::mark_legacy(&dir)?;
+        }
+        perms::tighten(&dir)?;
+
+        let tree = |name: &str| db.open_tree(name).map_err(|e| from_sled(e, &dir));
         let records_raw = tree("records")?;
         let versions_raw = tree("versions")?;
         let outbox = tree("outbox")?;
@@ -176,8 +306,8 @@ impl Store {
         let audit = tree("audit")?;
         let meta = tree("meta")?;
         let orca_raw = tree("orca")?;
+        let set_aside_raw = tree("set_aside")?;
 
-        let sled_err = |e| from_sled(e, dir);
         match meta.get(META_SCHEMA).map_err(sled_err)? {
             None => {
                 meta.insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())
@@ -197,17 +327,23 @@ impl Store {
                 }
             }
         }
+        let seq_base = match meta.get(META_SEQ_BASE).map_err(sled_err)? {
+            None => 0,
+            Some(v) => <[u8; 8]>::try_from(v.as_ref())
+                .map(u64::from_be_bytes)
+                .map_err(|_| StoreError::Corrupt {
+                    detail: "sequence base is not 8 bytes".to_string(),
+                })?,
+        };
 
-        let cipher = crypto::unlock(
-            &meta,
-            [&records_raw, &versions_raw, &drafts_raw, &orca_raw],
-            how,
-            dir,
-        )?;
-        let records = SealedTree::new(records_raw, "records", cipher.clone());
-        let versions = SealedTree::new(versions_raw, "versions", cipher.clone());
-        let drafts = SealedTree::new(drafts_raw, "drafts", cipher.clone());
-        let orca = SealedTree::new(orca_raw, "orca", cipher);
+        let encrypting = matches!(how, Unlock::Init(_));
+        let cipher = crypto::unlock(&meta, how, &dir)?;
+        let sealed = |raw, name| SealedTree::new(raw, name, cipher.clone());
+        let records = sealed(records_raw, "records");
+        let versions = sealed(versions_raw, "versions");
+        let drafts = sealed(drafts_raw, "drafts");
+        let orca = sealed(orca_raw, "orca");
+        let set_aside = sealed(set_aside_raw, "set_aside");
 
         let terminal_id = match meta.get(META_TERMINAL).map_err(sled_err)? {
             Some(v) => String::from_utf8(v.to_vec()).map_err(|_| StoreError::Corrupt {
@@ -225,10 +361,10 @@ impl Store {
         let db_file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
-            .open(dir.join("db"))
-            .map_err(|e| error::from_io(&e, dir))?;
+            .open(data.join("db"))
+            .map_err(|e| error::from_io(&e, &dir))?;
 
-        Ok(Store {
+        let store = Store {
             db,
             db_file,
             records,
@@ -236,13 +372,28 @@ impl Store {
             outbox,
             drafts,
             orca,
+            set_aside,
             audit,
             meta,
+            cipher,
+            seq_base,
             terminal_id: Mutex::new(terminal_id),
             write_order: Mutex::new(()),
-            dir: dir.to_path_buf(),
-            _lock: lock,
-        })
+            dir,
+            lock: Some(lock),
+        };
+        // Refusal messages stored in clear by a build before they were sealed.
+        store.seal_outbox_messages()?;
+        if encrypting {
+            store.append_audit("", None, None, AuditAction::Encrypt)?;
+        }
+        Ok(store)
+    }
+
+    /// Bytes and files the store at `dir` occupies (for `onshi doctor`), without opening
+    /// it: works on an encrypted store and while the desk has it open.
+    pub fn disk_usage(dir: &Path) -> std::io::Result<(u64, usize)> {
+        layout::disk_usage(dir)
     }
 
     pub fn dir(&self) -> &Path {
@@ -368,11 +519,12 @@ impl Store {
                 record_id: Some(rec.id.clone()),
                 version: Some(rec.version),
                 action,
+                count: None,
             },
             "audit entry",
         )?;
-        let outbox_seq = self.db.generate_id().map_err(|e| self.sled_err(e))?;
-        let audit_seq = self.db.generate_id().map_err(|e| self.sled_err(e))?;
+        let outbox_seq = self.next_seq()?;
+        let audit_seq = self.next_seq()?;
 
         let res = (
             self.records.raw(),
@@ -427,6 +579,18 @@ impl Store {
         version: Option<u32>,
         action: AuditAction,
     ) -> Result<(), StoreError> {
+        self.append_audit_counted(operator, record_id, version, action, None)
+    }
+
+    /// [`Store::append_audit`] with a count (how many records an export wrote).
+    pub fn append_audit_counted(
+        &self,
+        operator: &str,
+        record_id: Option<&str>,
+        version: Option<u32>,
+        action: AuditAction,
+        count: Option<u64>,
+    ) -> Result<(), StoreError> {
         {
             let _order = self.write_order.lock().unwrap_or_else(|p| p.into_inner());
             let val = encode(
@@ -436,10 +600,11 @@ impl Store {
                     record_id: record_id.map(str::to_string),
                     version,
                     action,
+                    count,
                 },
                 "audit entry",
             )?;
-            let seq = self.db.generate_id().map_err(|e| self.sled_err(e))?;
+            let seq = self.next_seq()?;
             self.audit
                 .insert(seq.to_be_bytes(), val)
                 .map_err(|e| self.sled_err(e))?;
@@ -556,6 +721,16 @@ impl Store {
     }
 
     // ---- helpers ----
+
+    /// The next sequence number for the outbox and the audit trail: monotonic, above
+    /// every one used so far in this store, also across a rewrite of its database.
+    fn next_seq(&self) -> Result<u64, StoreError> {
+        let id = self.db.generate_id().map_err(|e| self.sled_err(e))?;
+        id.checked_add(self.seq_base)
+            .ok_or_else(|| StoreError::Corrupt {
+                detail: "sequence numbers exhausted".to_string(),
+            })
+    }
 
     /// sled's flush ends in `sync_file_range`, which does not flush the disk's write cache
     /// or commit file metadata; 「保存しました」 must survive a power cut (case 3-4), so the

@@ -4,11 +4,17 @@
 //! An outbox value is `{"id","version"}` as written by a save; sync adds `attempts` and,
 //! for an entry the target refused, `failed`. Readers that only know the original two
 //! fields (`Store::outbox_peek`) keep working because unknown fields are ignored.
+//!
+//! The target's refusal message may quote a record value, so in an encrypted store it is
+//! kept sealed (`failed.sealed`, hex, bound to the entry's key) instead of in clear
+//! (`failed.message`); messages a build before this stored in clear are sealed when the
+//! store is next unlocked.
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
+use super::crypto::{self, Cipher};
 use super::error::corrupt_json;
 use super::{decode_seq, encode, now, version_key, AuditAction, AuditEntry, Store, StoreError};
 
@@ -43,33 +49,104 @@ struct ItemValue {
     #[serde(default, skip_serializing_if = "is_zero")]
     attempts: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    failed: Option<OutboxFailure>,
+    failed: Option<StoredFailure>,
+}
+
+/// [`OutboxFailure`] as stored: the message in clear (plain store) or sealed.
+#[derive(Serialize, Deserialize)]
+struct StoredFailure {
+    status: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    /// Hex of the sealed message (encrypted store).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sealed: Option<String>,
+    at: DateTime<FixedOffset>,
 }
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 
-fn decode_item(key: &[u8], bytes: &[u8]) -> Result<OutboxItem, StoreError> {
+fn parse_item(key: &[u8], bytes: &[u8]) -> Result<ItemValue, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| corrupt_json("outbox entry", key, &e))
+}
+
+/// Decode an entry, opening a sealed message with `cipher`.
+pub(super) fn decode_item(
+    key: &[u8],
+    bytes: &[u8],
+    cipher: Option<&Cipher>,
+) -> Result<OutboxItem, StoreError> {
     let seq = decode_seq(key, "outbox")?;
-    let v: ItemValue =
-        serde_json::from_slice(bytes).map_err(|e| corrupt_json("outbox entry", key, &e))?;
+    let v = parse_item(key, bytes)?;
+    let failure = match v.failed {
+        None => None,
+        Some(f) => {
+            let message = match (f.sealed, f.message, cipher) {
+                (Some(hex), _, Some(c)) => crypto::from_hex(&hex)
+                    .and_then(|sealed| c.open(&crypto::aad("outbox", key), &sealed))
+                    .and_then(|plain| String::from_utf8(plain).ok())
+                    .ok_or_else(|| StoreError::Corrupt {
+                        detail: format!(
+                            "outbox entry {} message does not decrypt",
+                            super::error::key_label(key)
+                        ),
+                    })?,
+                (Some(_), _, None) => {
+                    return Err(StoreError::Corrupt {
+                        detail: "a sealed outbox message in a store without a key".to_string(),
+                    })
+                }
+                (None, message, _) => message.unwrap_or_default(),
+            };
+            Some(OutboxFailure {
+                status: f.status,
+                message,
+                at: f.at,
+            })
+        }
+    };
     Ok(OutboxItem {
         seq,
         id: v.id,
         version: v.version,
         attempts: v.attempts,
-        failure: v.failed,
+        failure,
     })
 }
 
-fn encode_item(item: &OutboxItem) -> Result<Vec<u8>, StoreError> {
+/// Encode an entry, sealing its message with `cipher` when there is one.
+fn encode_item(
+    key: &[u8],
+    item: &OutboxItem,
+    cipher: Option<&Cipher>,
+) -> Result<Vec<u8>, StoreError> {
+    let failed = match &item.failure {
+        None => None,
+        Some(f) => Some(match cipher {
+            None => StoredFailure {
+                status: f.status,
+                message: Some(f.message.clone()),
+                sealed: None,
+                at: f.at,
+            },
+            Some(c) => StoredFailure {
+                status: f.status,
+                message: None,
+                sealed: Some(crypto::to_hex(
+                    &c.seal(&crypto::aad("outbox", key), f.message.as_bytes())?,
+                )),
+                at: f.at,
+            },
+        }),
+    };
     encode(
         &ItemValue {
             id: item.id.clone(),
             version: item.version,
             attempts: item.attempts,
-            failed: item.failure.clone(),
+            failed,
         },
         "outbox entry",
     )
@@ -93,7 +170,7 @@ impl Store {
         let mut out = Vec::new();
         for item in iter.take(n) {
             let (k, v) = item.map_err(|e| self.sled_err(e))?;
-            out.push(decode_item(&k, &v)?);
+            out.push(decode_item(&k, &v, self.cipher.as_deref())?);
         }
         Ok(out)
     }
@@ -103,7 +180,7 @@ impl Store {
         let mut out = Vec::new();
         for item in self.outbox.iter() {
             let (k, v) = item.map_err(|e| self.sled_err(e))?;
-            let item = decode_item(&k, &v)?;
+            let item = decode_item(&k, &v, self.cipher.as_deref())?;
             if item.failure.is_some() {
                 out.push(item);
             }
@@ -130,10 +207,10 @@ impl Store {
         let Some(bytes) = self.outbox.get(key).map_err(|e| self.sled_err(e))? else {
             return Ok(false);
         };
-        let item = decode_item(&key, &bytes)?;
+        let item = decode_item(&key, &bytes, self.cipher.as_deref())?;
         let order = self.write_order.lock().unwrap_or_else(|p| p.into_inner());
         let audit_val = audit_value(operator, &item, AuditAction::SyncDelivered)?;
-        let audit_seq = self.db.generate_id().map_err(|e| self.sled_err(e))?;
+        let audit_seq = self.next_seq()?;
         let res = (&self.outbox, &self.audit).transaction(|(outbox, audit)| {
             if outbox.remove(&key)?.is_none() {
                 return Err(ConflictableTransactionError::Abort(()));
@@ -171,37 +248,97 @@ impl Store {
         Ok(changed)
     }
 
-    /// Count a delivery attempt that did not reach the target. Not flushed: the count is
-    /// informational.
-    pub fn outbox_note_attempt(&self, seq: u64) -> Result<bool, StoreError> {
-        self.outbox_modify(seq, None, "", |it| {
+    /// Count a delivery attempt that did not reach the target and audit it as
+    /// `sync_unreachable` (every attempt's outcome is in the audit trail). Not flushed
+    /// here: the pass flushes when it ends, and a lost count only undercounts.
+    pub fn outbox_note_attempt(&self, seq: u64, operator: &str) -> Result<bool, StoreError> {
+        self.outbox_modify(seq, Some(AuditAction::SyncUnreachable), operator, |it| {
             it.attempts = it.attempts.saturating_add(1)
         })
     }
 
     /// The operator's retry: the entry is queued again at its place in the queue (so
-    /// later versions of the record still wait for it). Returns false if it was not held.
-    pub fn outbox_retry(&self, seq: u64) -> Result<bool, StoreError> {
-        let mut held = false;
-        self.outbox_modify(seq, None, "", |it| {
-            held = it.failure.take().is_some();
-        })?;
+    /// later versions of the record still wait for it), audited as `sync_retry` by
+    /// `operator`. Returns false if it was not held.
+    pub fn outbox_retry(&self, seq: u64, operator: &str) -> Result<bool, StoreError> {
+        let held = self.outbox_requeue(seq, operator)?;
         self.flush()?;
         Ok(held)
     }
 
     /// [`Store::outbox_retry`] for every held entry; returns how many were held.
-    pub fn outbox_retry_all(&self) -> Result<usize, StoreError> {
+    pub fn outbox_retry_all(&self, operator: &str) -> Result<usize, StoreError> {
         let mut n = 0;
         for item in self.outbox_failed()? {
-            let mut held = false;
-            self.outbox_modify(item.seq, None, "", |it| {
-                held = it.failure.take().is_some();
-            })?;
-            n += usize::from(held);
+            n += usize::from(self.outbox_requeue(item.seq, operator)?);
         }
         self.flush()?;
         Ok(n)
+    }
+
+    /// Clear the failure of a held entry, auditing it; false if it was not held.
+    fn outbox_requeue(&self, seq: u64, operator: &str) -> Result<bool, StoreError> {
+        let key = seq.to_be_bytes();
+        let Some(bytes) = self.outbox.get(key).map_err(|e| self.sled_err(e))? else {
+            return Ok(false);
+        };
+        if parse_item(&key, &bytes)?.failed.is_none() {
+            return Ok(false);
+        }
+        let mut held = false;
+        self.outbox_modify(seq, Some(AuditAction::SyncRetry), operator, |it| {
+            held = it.failure.take().is_some();
+        })?;
+        Ok(held)
+    }
+
+    /// The queued entry for version `version` of record `id`, if it is queued.
+    pub fn outbox_find(&self, id: &str, version: u32) -> Result<Option<OutboxItem>, StoreError> {
+        for item in self.outbox.iter() {
+            let (k, v) = item.map_err(|e| self.sled_err(e))?;
+            let parsed = parse_item(&k, &v)?;
+            if parsed.id == id && parsed.version == version {
+                return decode_item(&k, &v, self.cipher.as_deref()).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    /// Seal refusal messages that are stored in clear in an encrypted store (written by a
+    /// build before they were sealed, or copied from a plain store). Durable.
+    pub(super) fn seal_outbox_messages(&self) -> Result<(), StoreError> {
+        if self.cipher.is_none() {
+            return Ok(());
+        }
+        let mut plain = Vec::new();
+        for item in self.outbox.iter() {
+            let (k, v) = item.map_err(|e| self.sled_err(e))?;
+            if parse_item(&k, &v)?
+                .failed
+                .is_some_and(|f| f.message.is_some())
+            {
+                plain.push(decode_seq(&k, "outbox")?);
+            }
+        }
+        for seq in &plain {
+            self.outbox_modify(*seq, None, "", |_| {})?;
+        }
+        if !plain.is_empty() {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// An outbox value as this (plain) store holds it, re-encoded for a store sealed with
+    /// `cipher` (a rewrite that encrypts).
+    pub(super) fn outbox_value_sealed_with(
+        &self,
+        key: &[u8],
+        bytes: &[u8],
+        cipher: &Cipher,
+    ) -> Result<Vec<u8>, StoreError> {
+        let item = decode_item(key, bytes, self.cipher.as_deref())?;
+        encode_item(key, &item, Some(cipher))
     }
 
     /// Make everything written so far durable (batched deliveries).
@@ -224,15 +361,12 @@ impl Store {
             let Some(old) = self.outbox.get(key).map_err(|e| self.sled_err(e))? else {
                 return Ok(false);
             };
-            let mut item = decode_item(&key, &old)?;
+            let mut item = decode_item(&key, &old, self.cipher.as_deref())?;
             change(&mut item);
-            let new = encode_item(&item)?;
+            let new = encode_item(&key, &item, self.cipher.as_deref())?;
             let order = self.write_order.lock().unwrap_or_else(|p| p.into_inner());
             let audit = match action {
-                Some(a) => Some((
-                    self.db.generate_id().map_err(|e| self.sled_err(e))?,
-                    audit_value(operator, &item, a)?,
-                )),
+                Some(a) => Some((self.next_seq()?, audit_value(operator, &item, a)?)),
                 None => None,
             };
             let res = (&self.outbox, &self.audit).transaction(|(outbox, audit_tree)| {
@@ -269,6 +403,7 @@ fn audit_value(
             record_id: Some(item.id.clone()),
             version: Some(item.version),
             action,
+            count: None,
         },
         "audit entry",
     )

@@ -141,6 +141,9 @@ impl Store {
                 // The prefix also matches longer ids that start with `id`.
                 .filter(|k| k.len() == id.len() + 4)
                 .collect();
+            // What was set aside goes with the record: its reason and the target's
+            // refusal may quote the record (the audit keeps that it happened).
+            let set_aside_keys = self.set_aside_keys_of(id)?;
             let draft_keys: Vec<&Vec<u8>> = drafts
                 .iter()
                 .filter(|(_, rid)| rid == id)
@@ -153,43 +156,50 @@ impl Store {
                     record_id: Some(id.clone()),
                     version: Some(*version),
                     action: AuditAction::Purge,
+                    count: None,
                 },
                 "audit entry",
             )?;
-            let audit_seq = self.db.generate_id().map_err(|e| self.sled_err(e))?;
+            let audit_seq = self.next_seq()?;
             let res = (
                 self.records.raw(),
                 self.versions.raw(),
                 self.drafts.raw(),
                 &self.audit,
                 self.orca.raw(),
+                self.set_aside.raw(),
             )
-                .transaction(|(records, versions, drafts_tree, audit, orca)| {
-                    // Only the version that was judged: anything else means it changed.
-                    let same = match records.get(id.as_bytes())? {
-                        Some(bytes) => self
-                            .records
-                            .open_value(id.as_bytes(), &bytes)
-                            .and_then(|plain| stored_version(id.as_bytes(), &plain))
-                            .map(|v| v == *version)
-                            .map_err(ConflictableTransactionError::Abort)?,
-                        None => false,
-                    };
-                    if !same {
-                        return Ok(false);
-                    }
-                    records.remove(id.as_bytes())?;
-                    for k in &vkeys {
-                        versions.remove(k)?;
-                    }
-                    for k in &draft_keys {
-                        drafts_tree.remove(k.as_slice())?;
-                    }
-                    // Nothing more will be delivered for it.
-                    orca.remove(id.as_bytes())?;
-                    audit.insert(&audit_seq.to_be_bytes(), audit_val.as_slice())?;
-                    Ok(true)
-                });
+                .transaction(
+                    |(records, versions, drafts_tree, audit, orca, set_aside)| {
+                        // Only the version that was judged: anything else means it changed.
+                        let same = match records.get(id.as_bytes())? {
+                            Some(bytes) => self
+                                .records
+                                .open_value(id.as_bytes(), &bytes)
+                                .and_then(|plain| stored_version(id.as_bytes(), &plain))
+                                .map(|v| v == *version)
+                                .map_err(ConflictableTransactionError::Abort)?,
+                            None => false,
+                        };
+                        if !same {
+                            return Ok(false);
+                        }
+                        records.remove(id.as_bytes())?;
+                        for k in &vkeys {
+                            versions.remove(k)?;
+                        }
+                        for k in &draft_keys {
+                            drafts_tree.remove(k.as_slice())?;
+                        }
+                        // Nothing more will be delivered for it.
+                        orca.remove(id.as_bytes())?;
+                        for k in &set_aside_keys {
+                            set_aside.remove(k.as_slice())?;
+                        }
+                        audit.insert(&audit_seq.to_be_bytes(), audit_val.as_slice())?;
+                        Ok(true)
+                    },
+                );
             match res {
                 Ok(true) => {
                     report.records += 1;

@@ -21,7 +21,7 @@ pub use pass::{
 };
 pub use target::{
     clean_message, read_token, server_message, DirTarget, HttpTarget, Outcome, Target, TargetError,
-    Timeouts, MESSAGE_MAX_CHARS,
+    Timeouts, INBOX_MARKER, MESSAGE_MAX_CHARS,
 };
 pub use worker::{Backoff, SyncStatus, Worker, WorkerHandle, WorkerOptions};
 

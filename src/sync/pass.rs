@@ -150,7 +150,7 @@ fn deliver_one(store: &Store, target: &Target, item: &OutboxItem) -> Result<Outc
             store.outbox_mark_failed(item.seq, *status, message, SYNC_OPERATOR)?;
         }
         Outcome::Unreachable(_) => {
-            store.outbox_note_attempt(item.seq)?;
+            store.outbox_note_attempt(item.seq, SYNC_OPERATOR)?;
         }
     }
     Ok(outcome)

@@ -14,7 +14,7 @@ use ureq::Agent;
 
 use super::orca::{OrcaTarget, DEFAULT_MEMO_CLASS, DEFAULT_MEMO_DEPARTMENT};
 use crate::config::{SyncConfig, SyncTarget};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Msg};
 use crate::platform::{self, Sharing};
 use crate::store::{Store, StoreError};
 
@@ -218,9 +218,13 @@ impl Target {
     /// What the desk's settings add: the language of onshi's own words in stored
     /// messages and the `[claim]` 不詳 coding (both used by the ORCA target only).
     pub fn for_desk(mut self, lang: Lang, valid_check_digit: bool) -> Target {
-        if let Target::Orca(o) = &mut self {
-            o.set_lang(lang);
-            o.set_valid_check_digit(valid_check_digit);
+        match &mut self {
+            Target::Orca(o) => {
+                o.set_lang(lang);
+                o.set_valid_check_digit(valid_check_digit);
+            }
+            Target::Dir(d) => d.lang = lang,
+            _ => {}
         }
         self
     }
@@ -483,15 +487,46 @@ pub fn clean_message(raw: &[u8]) -> String {
     out
 }
 
-/// One file `<id>-v<version>.json` per version, appearing atomically.
-#[derive(Debug, Clone)]
+/// The file that must be in a `dir` target's folder before anything is delivered there.
+pub const INBOX_MARKER: &str = ".onshi-inbox";
+
+/// Temporary files older than this are leftovers of a crash (a delivery takes
+/// milliseconds); younger ones may be another terminal's delivery in progress.
+const STALE_TMP: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// One file `<id>-v<version>.json` per version, appearing atomically (docs/sync.md).
+///
+/// The folder must hold the marker [`INBOX_MARKER`], created once by whoever sets the
+/// share up: an unmounted share leaves an empty local mount point behind, and without
+/// the check records would be "delivered" into it and never reach the receipt side.
+/// Each version is written under a temporary dot-name that cannot be predicted
+/// (`.<name>.<ULID>.tmp`), created exclusively — never through a file or link someone
+/// placed there — flushed, and renamed into place.
+#[derive(Debug)]
 pub struct DirTarget {
     dir: PathBuf,
+    lang: Lang,
+    /// Crash leftovers are looked for once per target.
+    swept: std::sync::atomic::AtomicBool,
+}
+
+impl Clone for DirTarget {
+    fn clone(&self) -> Self {
+        DirTarget {
+            dir: self.dir.clone(),
+            lang: self.lang,
+            swept: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
 }
 
 impl DirTarget {
     pub fn new(dir: PathBuf) -> DirTarget {
-        DirTarget { dir }
+        DirTarget {
+            dir,
+            lang: Lang::default(),
+            swept: std::sync::atomic::AtomicBool::new(false),
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -503,6 +538,24 @@ impl DirTarget {
         format!("{id}-v{version}.json")
     }
 
+    /// Whether the folder is the one set up for onshi (holds [`INBOX_MARKER`]).
+    pub fn has_marker(&self) -> bool {
+        std::fs::metadata(self.dir.join(INBOX_MARKER)).is_ok_and(|m| m.is_file())
+    }
+
+    /// Why the folder is not used, for the operator.
+    pub fn no_marker_message(&self, lang: Lang) -> String {
+        clean_message(
+            format!(
+                "{}: {} ({})",
+                self.dir.display(),
+                lang.t(Msg::SyncDirNoMarker),
+                self.dir.join(INBOX_MARKER).display()
+            )
+            .as_bytes(),
+        )
+    }
+
     pub fn deliver(&self, id: &str, version: u32, body: &[u8]) -> Outcome {
         // Ids are ULIDs; anything else must not become a path (no `/`, no `..`).
         if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
@@ -511,13 +564,17 @@ impl DirTarget {
                 message: "record id cannot be used as a file name".to_string(),
             };
         }
+        if !self.has_marker() {
+            return Outcome::Unreachable(self.no_marker_message(self.lang));
+        }
         let name = Self::file_name(id, version);
-        // A dot name is skipped by pickers that look for *.json. One writer per store and
-        // unique ids, so a fixed temp name is safe, and a leftover from a crash is simply
-        // overwritten when the version is delivered again.
-        let tmp = self.dir.join(format!(".{name}.tmp"));
+        // A dot name is skipped by pickers that look for *.json.
+        let tmp = self.dir.join(format!(".{name}.{}.tmp", ulid::Ulid::new()));
         match self.write_atomic(&tmp, &self.dir.join(&name), body) {
-            Ok(()) => Outcome::Delivered,
+            Ok(()) => {
+                self.sweep_once();
+                Outcome::Delivered
+            }
             Err(e) => {
                 let _ = std::fs::remove_file(&tmp);
                 Outcome::Unreachable(clean_message(
@@ -529,12 +586,41 @@ impl DirTarget {
 
     fn write_atomic(&self, tmp: &Path, dest: &Path, body: &[u8]) -> std::io::Result<()> {
         // Group-readable so a picker running as another user of the share's group can
-        // read it; never world-readable (personal data).
-        let mut f = platform::create_file(tmp, Sharing::Group, false)?;
+        // read it; never world-readable (personal data). Exclusive: no existing file or
+        // link is written through.
+        let mut f = platform::create_file(tmp, Sharing::Group, true)?;
         f.write_all(body)?;
         f.sync_all()?;
         drop(f);
         platform::rename_durable(tmp, dest)
+    }
+
+    /// Remove onshi's own temporary files that a crash left behind (older than an hour).
+    fn sweep_once(&self) {
+        use std::sync::atomic::Ordering;
+        if self.swept.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let ours = name.starts_with('.')
+                && name.ends_with(".tmp")
+                && name.contains(".json.")
+                && name.len() <= 100;
+            let old = entry
+                .metadata()
+                .ok()
+                .filter(|m| m.is_file())
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > STALE_TMP);
+            if ours && old {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
 }
 

@@ -113,9 +113,10 @@ fn random_u64() -> u64 {
     h.finish()
 }
 
+/// The operator's retries, with the operator's name for the audit trail.
 enum Retry {
-    One(u64),
-    All,
+    One(u64, String),
+    All(String),
 }
 
 #[derive(Default)]
@@ -250,14 +251,15 @@ impl WorkerHandle {
         self.shared.lock().status.clone()
     }
 
-    /// The operator's retry of a held entry (`QueueEntry::seq`); done by the worker.
-    pub fn retry(&self, seq: u64) {
-        self.push_retry(Retry::One(seq));
+    /// The operator's retry of a held entry (`QueueEntry::seq`); done by the worker,
+    /// audited as `operator`'s.
+    pub fn retry(&self, seq: u64, operator: &str) {
+        self.push_retry(Retry::One(seq, operator.to_string()));
     }
 
     /// Retry every held entry.
-    pub fn retry_all(&self) {
-        self.push_retry(Retry::All);
+    pub fn retry_all(&self, operator: &str) {
+        self.push_retry(Retry::All(operator.to_string()));
     }
 
     fn push_retry(&self, r: Retry) {
@@ -385,8 +387,8 @@ fn run(store: &Store, target: &Target, shared: &Shared, opts: WorkerOptions) {
         let mut store_error = None;
         for r in retries {
             let res = match r {
-                Retry::One(seq) => store.outbox_retry(seq).map(|_| ()),
-                Retry::All => store.outbox_retry_all().map(|_| ()),
+                Retry::One(seq, operator) => store.outbox_retry(seq, &operator).map(|_| ()),
+                Retry::All(operator) => store.outbox_retry_all(&operator).map(|_| ()),
             };
             if let Err(e) = res {
                 store_error = Some(e);

@@ -9,6 +9,7 @@ use crate::domain::record::{IncidentCase, Record};
 use crate::domain::validate::Context;
 use crate::i18n::{Lang, Msg};
 use crate::keymap::{Action, Keymap, Stack};
+use crate::store::{SetAside, SetAsideOutcome};
 use crate::sync::{DeliveryNote, QueueEntry, SyncStatus};
 use crate::tui::editor::LineEditor;
 use crate::tui::fields::Kind;
@@ -76,6 +77,19 @@ pub enum Screen {
     Pin(PinDialog),
     /// What is waiting to be sent, and what the target refused.
     Sync(SyncList),
+    /// The reason for setting a refused version aside, over the sync screen.
+    SetAside(SetAsideDialog),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetAsideDialog {
+    /// The sync screen underneath, as it was.
+    pub sync: SyncList,
+    /// The held entry (`QueueEntry::seq`).
+    pub seq: u64,
+    pub id: String,
+    pub version: u32,
+    pub reason: LineEditor,
 }
 
 /// The selected row of a list, kept the same way on every screen that has one.
@@ -177,6 +191,8 @@ pub struct SyncList {
     pub list: ListState,
     /// Delivered versions the target warned about, listed below the queue.
     pub notes: Vec<DeliveryNote>,
+    /// Versions set aside, listed below the queue.
+    pub set_aside: Vec<SetAside>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -230,6 +246,10 @@ pub enum Event {
     Queue(Vec<QueueEntry>),
     /// Delivered versions with the target's warnings, for the sync screen.
     DeliveryNotes(Vec<DeliveryNote>),
+    /// The versions set aside, for the sync screen.
+    SetAsideList(Vec<SetAside>),
+    /// What setting a version aside did.
+    SetAsideDone(SetAsideOutcome),
     /// The card reader's state changed (insertion, removal, pcscd gone).
     Reader(ReaderState),
     /// Tries left on the PIN, or why the card could not be asked (already in words).
@@ -256,6 +276,11 @@ pub enum Effect {
     LoadFollowups,
     /// Send a refused version again (the operator fixed the cause).
     Retry(u64),
+    /// Take a refused version out of the queue with the clerk's reason.
+    SetAside {
+        seq: u64,
+        reason: String,
+    },
     /// Ask the card how many PIN tries are left (in the background).
     CardTries,
     /// Read the card face with this PIN (in the background).
@@ -387,7 +412,9 @@ impl App {
     pub fn key_stack(&self) -> Stack {
         match &self.screen {
             Screen::Home { .. } => Stack::Home,
-            Screen::Operator { .. } | Screen::Void { .. } => Stack::DialogText,
+            Screen::Operator { .. } | Screen::Void { .. } | Screen::SetAside(_) => {
+                Stack::DialogText
+            }
             Screen::Triage { .. } => Stack::Triage,
             Screen::Guide(_) => Stack::Guide,
             Screen::Form(f) => match f.focus.kind() {

@@ -51,6 +51,7 @@ pub(super) fn key(app: &mut App, mut list: ListState, key: &Key) -> Step {
                     entries: Vec::new(),
                     list: ListState::default(),
                     notes: Vec::new(),
+                    set_aside: Vec::new(),
                 }),
                 vec![Effect::LoadQueue],
             );

@@ -17,7 +17,8 @@ use crossterm::event::{KeyEvent, KeyModifiers};
 use crate::domain::problem::FieldError;
 use crate::i18n::{describe_problem, Msg};
 use crate::keymap::Action;
-use crate::tui::app::{App, Effect, Env, Event, SaveKind, Screen};
+use crate::store::SetAsideOutcome;
+use crate::tui::app::{App, Effect, Env, Event, SaveKind, Screen, SetAsideDialog};
 use crate::tui::editor::LineEditor;
 use crate::tui::form::{FormState, Mode};
 
@@ -126,6 +127,22 @@ fn dispatch(app: &mut App, event: Event, env: &Env) -> Vec<Effect> {
             }
             vec![]
         }
+        Event::SetAsideList(found) => {
+            if let Screen::Sync(sync) = &mut app.screen {
+                sync.set_aside = found;
+            }
+            vec![]
+        }
+        Event::SetAsideDone(outcome) => {
+            match outcome {
+                SetAsideOutcome::Done(_) => app.info(Msg::SetAsideDone),
+                SetAsideOutcome::NotHeld => {
+                    app.error(app.lang.t(Msg::SetAsideOnlyHeld).to_string())
+                }
+                SetAsideOutcome::NotQueued => app.error(app.lang.t(Msg::SetAsideGone).to_string()),
+            }
+            vec![]
+        }
         Event::Reader(r) => {
             app.reader = Some(r);
             vec![]
@@ -171,6 +188,7 @@ fn on_key(app: &mut App, event: KeyEvent, env: &Env) -> Vec<Effect> {
         Screen::Search(st) => lists::search_key(app, st, &key),
         Screen::Followups { list } => lists::followups_key(app, list, &key),
         Screen::Sync(list) => sync::key(app, list, &key),
+        Screen::SetAside(d) => sync::set_aside_key(app, d, &key),
         Screen::Pin(d) => dialog::pin_key(app, d, &key),
     };
     app.screen = screen;
@@ -181,7 +199,9 @@ fn on_key(app: &mut App, event: KeyEvent, env: &Env) -> Vec<Effect> {
 fn on_text(app: &mut App, text: &str) -> Vec<Effect> {
     match &mut app.screen {
         Screen::Form(form) => form::paste(form, text),
-        Screen::Void { reason, .. } | Screen::Operator { name: reason, .. } => {
+        Screen::Void { reason, .. }
+        | Screen::Operator { name: reason, .. }
+        | Screen::SetAside(SetAsideDialog { reason, .. }) => {
             reason.insert(text);
             vec![]
         }

@@ -10,7 +10,7 @@ use super::{centered, clear_popup, key_hint, safe};
 use crate::domain::record::Record;
 use crate::i18n::Msg;
 use crate::keymap::{Action, Ctx};
-use crate::tui::app::{App, PinDialog};
+use crate::tui::app::{App, PinDialog, SetAsideDialog};
 use crate::tui::editor::LineEditor;
 
 fn keys_line(app: &App) -> Line<'static> {
@@ -55,6 +55,40 @@ pub fn void(app: &App, record: &Record, reason: &LineEditor, frame: &mut Frame, 
     ];
     frame.render_widget(Paragraph::new(lines), inner);
     frame.set_cursor_position(Position::new(inner.x + 2 + view.cursor_col, inner.y + 2));
+}
+
+/// The reason for setting a refused version aside. Names the record by id and version
+/// only (the sync screen shows no personal values).
+pub fn set_aside(app: &App, d: &SetAsideDialog, frame: &mut Frame, body: Rect) {
+    let l = app.lang;
+    let area = centered(body, 64.min(body.width), 8);
+    clear_popup(frame, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} ", l.t(Msg::SetAsideTitle)));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let view = d.reason.view(inner.width.saturating_sub(2));
+    let lines = vec![
+        Line::raw(format!("{} v{}", d.id, d.version)),
+        Line::raw(l.t(Msg::SetAsidePrompt)),
+        Line::from(vec![
+            Span::raw("> "),
+            Span::styled(view.visible.clone(), theme::INPUT),
+        ]),
+        Line::raw(""),
+        keys_line(app),
+    ];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    // The prompt may wrap onto a second line; the input line follows it.
+    let prompt_rows = {
+        let w = usize::from(inner.width.max(1));
+        unicode_width::UnicodeWidthStr::width(l.t(Msg::SetAsidePrompt))
+            .div_ceil(w)
+            .max(1)
+    };
+    let row = inner.y + 1 + u16::try_from(prompt_rows).unwrap_or(1);
+    frame.set_cursor_position(Position::new(inner.x + 2 + view.cursor_col, row));
 }
 
 pub fn discard(app: &App, frame: &mut Frame, body: Rect) {

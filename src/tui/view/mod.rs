@@ -21,7 +21,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::domain::procedure::needs_declaration;
 use crate::i18n::{Lang, Msg};
 use crate::keymap::{Action, Ctx};
-use crate::tui::app::{App, Level, ListState, PinDialog, Screen};
+use crate::tui::app::{App, Level, ListState, PinDialog, Screen, SetAsideDialog};
 use crate::tui::form::Mode;
 
 pub use ambiguous::is_ambiguous;
@@ -55,13 +55,16 @@ pub fn render(app: &App, frame: &mut Frame) {
             lists::search(app, &st.query, &st.results, st.list.selected, frame, body)
         }
         Screen::Followups { list } => lists::followups(app, list.selected, frame, body),
-        Screen::Sync(s) => sync::render(app, s, frame, body),
+        Screen::Sync(s) | Screen::SetAside(SetAsideDialog { sync: s, .. }) => {
+            sync::render(app, s, frame, body)
+        }
     }
     match &app.screen {
         Screen::Void { record, reason, .. } => dialog::void(app, record, reason, frame, body),
         Screen::Discard { .. } => dialog::discard(app, frame, body),
         Screen::Operator { name, .. } => dialog::operator(app, name, frame, body),
         Screen::Pin(d) => dialog::pin(app, d, frame, body),
+        Screen::SetAside(d) => dialog::set_aside(app, d, frame, body),
         _ => {}
     }
     let hint_widget = match &app.flash {
@@ -102,7 +105,7 @@ fn screen_title(app: &App) -> Msg {
         Screen::Guide(_) => Msg::ScreenGuide,
         Screen::Search(_) => Msg::ScreenSearch,
         Screen::Followups { .. } => Msg::ScreenFollowups,
-        Screen::Sync(_) => Msg::ScreenSync,
+        Screen::Sync(_) | Screen::SetAside(_) => Msg::ScreenSync,
     }
 }
 
@@ -198,6 +201,7 @@ fn key_bar_actions(app: &App) -> &'static [(Ctx, Action)] {
         ],
         Screen::Sync(_) => &[
             (Ctx::List, Action::Confirm),
+            (Ctx::List, Action::SetAside),
             (Ctx::List, Action::Cancel),
             (Ctx::Global, Action::Help),
         ],
@@ -223,7 +227,7 @@ fn key_bar_actions(app: &App) -> &'static [(Ctx, Action)] {
             (Ctx::Global, Action::Quit),
         ],
         Screen::Operator { .. } => &[(Ctx::Dialog, Action::Confirm), (Ctx::Global, Action::Quit)],
-        Screen::Void { .. } | Screen::Discard { .. } | Screen::Pin(_) => &[
+        Screen::Void { .. } | Screen::Discard { .. } | Screen::Pin(_) | Screen::SetAside(_) => &[
             (Ctx::Dialog, Action::Confirm),
             (Ctx::Dialog, Action::Cancel),
         ],

@@ -81,8 +81,30 @@ pub fn render(app: &App, list: &SyncList, frame: &mut Frame, area: Rect) {
     if entries.is_empty() {
         lines.push(Line::raw(format!("  {}", l.t(Msg::SyncQueueEmpty))));
     }
-    // The warnings take the bottom rows (at most a third of the screen), the queue the rest.
+    // The warnings and the versions set aside take the bottom rows (at most a third of the
+    // screen), the queue the rest.
     let mut note_lines = Vec::new();
+    if !list.set_aside.is_empty() {
+        note_lines.push(Line::styled(
+            format!(" {}", l.t(Msg::SetAsideHeading)),
+            theme::BOLD,
+        ));
+        let srest = (area.width as usize).saturating_sub(1 + 26 + 1 + 3 + 1 + 16 + 1);
+        for s in &list.set_aside {
+            let mut out = " ".to_string();
+            let who = format!("{} {}", s.at.format("%m-%d %H:%M"), s.operator);
+            for (c, w) in [
+                (s.id.as_str(), 26),
+                (&s.version.to_string() as &str, 3),
+                (who.as_str(), 16),
+            ] {
+                out.push_str(&fit(c, w));
+                out.push(' ');
+            }
+            out.push_str(&fit(&s.reason, srest));
+            note_lines.push(Line::raw(out.trim_end().to_string()));
+        }
+    }
     if !list.notes.is_empty() {
         note_lines.push(Line::styled(
             format!(" {}", l.t(Msg::OrcaNotes)),

@@ -54,7 +54,35 @@ fn healthy_parts_are_ok_and_exit_follows_the_lines() {
         dir.path(),
     );
     assert_eq!(lines.len(), 6, "{lines:?}");
+    // Not created yet: said so, and doctor does not create it (a check changes nothing).
     assert!(line(&lines, "store:").starts_with("OK"), "{lines:?}");
+    assert!(
+        line(&lines, "store:").contains("not there yet"),
+        "{lines:?}"
+    );
+    assert!(!store.exists(), "doctor created the store");
+    let mut init = bin::onshi();
+    bin::private_home(&mut init, dir.path());
+    let out = init
+        .args(["--store", store.to_str().unwrap(), "init"])
+        .env_remove("ONSHI_STORE")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let (code, lines) = doctor(
+        &[
+            "--lang",
+            "en",
+            "--store",
+            store.to_str().unwrap(),
+            "--config",
+            cfg.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(lines.len(), 6, "{lines:?}");
+    assert!(line(&lines, "store:").starts_with("OK"), "{lines:?}");
+    assert!(line(&lines, "store:").contains("Records 0"), "{lines:?}");
     // The store's size on disk, in bytes too.
     let size = line(&lines, "store size");
     assert!(size.starts_with("OK") && size.contains(" B, "), "{size}");

@@ -37,6 +37,19 @@ fn print(lang: Lang, lines: &[Line]) {
 
 fn store_line(setup: &Setup) -> Line {
     let lang = setup.lang;
+    // A check changes nothing: a store that does not exist yet is made by the first start
+    // (or `onshi init`), not by doctor.
+    if !setup.store_dir.exists() {
+        return Line {
+            ok: true,
+            part: Msg::DoctorStore,
+            detail: format!(
+                "{} ({})",
+                setup.store_dir.display(),
+                lang.t(Msg::DoctorStoreNotYet)
+            ),
+        };
+    }
     match Store::open(&setup.store_dir) {
         Ok(store) => Line {
             ok: true,
@@ -66,6 +79,13 @@ fn store_line(setup: &Setup) -> Line {
 /// How much disk the store takes: one line, also for an encrypted or busy store.
 fn size_line(setup: &Setup) -> Line {
     let lang = setup.lang;
+    if !setup.store_dir.exists() {
+        return Line {
+            ok: true,
+            part: Msg::DoctorStoreSize,
+            detail: format!("{} (0 B, {} 0)", human_size(0), lang.t(Msg::DoctorFiles)),
+        };
+    }
     match Store::disk_usage(&setup.store_dir) {
         Ok((bytes, files)) => Line {
             ok: true,

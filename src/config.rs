@@ -13,11 +13,11 @@ pub const DEFAULT_RETENTION_DAYS: u32 = 90;
 pub struct Config {
     pub terminal_id: Option<String>,
     pub operator: Option<String>,
-    pub lang: Option<String>,
+    pub lang: Option<LangSetting>,
     pub keymap: Option<String>,
     /// Days a delivered, settled record is kept before `onshi purge` may delete it
     /// (default [`DEFAULT_RETENTION_DAYS`]).
-    pub retention_days: Option<u32>,
+    pub retention_days: Option<RetentionDays>,
     #[serde(default)]
     pub desk: DeskConfig,
     #[serde(default)]
@@ -26,6 +26,39 @@ pub struct Config {
     pub claim: ClaimConfig,
     #[serde(default)]
     pub ui: UiConfig,
+}
+
+/// `lang = "ja"` or `"en"`; anything else is a config error, not silently Japanese.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct LangSetting(pub crate::i18n::Lang);
+
+impl TryFrom<String> for LangSetting {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        crate::i18n::Lang::parse(&s)
+            .map(LangSetting)
+            .ok_or_else(|| "lang must be \"ja\" or \"en\"".to_string())
+    }
+}
+
+/// `retention_days`: at least one day, so a typo cannot make `onshi purge` delete every
+/// delivered record of today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "u32")]
+pub struct RetentionDays(pub u32);
+
+impl TryFrom<u32> for RetentionDays {
+    type Error = String;
+
+    fn try_from(days: u32) -> Result<Self, Self::Error> {
+        if days >= 1 {
+            Ok(RetentionDays(days))
+        } else {
+            Err("retention_days must be 1 or more".to_string())
+        }
+    }
 }
 
 /// The help desk for システム障害時モード when `[desk] helpdesk_phone` is not set.

@@ -42,7 +42,7 @@ fn healthy_parts_are_ok_and_exit_follows_the_lines() {
     )
     .unwrap();
     let store = dir.path().join("store");
-    let (code, lines) = doctor(
+    let (_, lines) = doctor(
         &[
             "--lang",
             "en",

@@ -70,7 +70,7 @@ fn assert_refused(d: &Desk, (code, err): (Option<i32>, String), file: &Path, lin
 #[test]
 fn corrupt_config_file_names_file_and_line() {
     let d = Desk::new();
-    let cases: [(&str, &[u8], usize); 4] = [
+    let cases: [(&str, &[u8], usize); 6] = [
         (
             "syntax.toml",
             b"terminal_id = \"reception-1\"\n\n[sync\ntarget = \"http\"\n",
@@ -83,6 +83,10 @@ fn corrupt_config_file_names_file_and_line() {
         ),
         ("type.toml", b"[sync]\ntarget = \"http\"\nurl = 5\n", 3),
         ("value.toml", b"# comment\n[sync]\ntarget = \"ftp\"\n", 3),
+        // A language the desk does not speak is an error, not silently Japanese.
+        ("lang.toml", b"terminal_id = \"r1\"\nlang = \"fr\"\n", 2),
+        // retention_days = 0 would let purge delete every delivered record at once.
+        ("retention.toml", b"retention_days = 0\n", 1),
     ];
     for (name, text, line) in cases {
         let file = d.write(name, text);

@@ -177,7 +177,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
         }
     };
     let lang = cli_lang
-        .or_else(|| config.lang.as_deref().and_then(Lang::parse))
+        .or_else(|| config.lang.map(|l| l.0))
         .unwrap_or_default();
     let setup = Setup {
         lang,

@@ -61,7 +61,7 @@ pub fn run(setup: &Setup, args: &PurgeArgs) -> ExitCode {
         None => setup
             .config
             .retention_days
-            .unwrap_or(DEFAULT_RETENTION_DAYS),
+            .map_or(DEFAULT_RETENTION_DAYS, |d| d.0),
     };
     let store = match open_store(setup) {
         Ok(s) => s,

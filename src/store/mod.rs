@@ -110,6 +110,21 @@ enum Expect {
     Next,
 }
 
+/// A store directory created and locked by this process, its database not yet open.
+#[derive(Debug)]
+pub struct Claim {
+    dir: PathBuf,
+    lock: StoreLock,
+}
+
+impl Claim {
+    /// Open the database (see [`Store::open`]). An encrypted store answers
+    /// [`StoreError::Locked`] and lets the directory go again.
+    pub fn open(self) -> Result<Store, StoreError> {
+        Store::open_claimed(self, Unlock::None)
+    }
+}
+
 /// The open store. `Send + Sync`; share it with `Arc`.
 pub struct Store {
     // Field order is drop order: sled must be closed before the lock is released.
@@ -158,10 +173,27 @@ impl Store {
         Self::open_with(dir, Unlock::Init(passphrase))
     }
 
-    fn open_with(dir: &Path, how: Unlock<'_>) -> Result<Store, StoreError> {
+    /// Take the store directory (create it, lock it) without opening the database yet:
+    /// the desk does this before it touches the terminal, so "in use" and "cannot write"
+    /// are said on the shell's own screen, and opens the database (the slow part, with
+    /// many records) after its first frame (docs/architecture.md).
+    pub fn claim(dir: &Path) -> Result<Claim, StoreError> {
         perms::create_private_dir(dir)?;
         // Lock before sled: sled's own lock failure is an opaque I/O error without a PID.
         let lock = StoreLock::acquire(dir)?;
+        Ok(Claim {
+            dir: dir.to_path_buf(),
+            lock,
+        })
+    }
+
+    fn open_with(dir: &Path, how: Unlock<'_>) -> Result<Store, StoreError> {
+        Self::open_claimed(Self::claim(dir)?, how)
+    }
+
+    fn open_claimed(claim: Claim, how: Unlock<'_>) -> Result<Store, StoreError> {
+        let Claim { dir, lock } = claim;
+        let dir = dir.as_path();
         let db = {
             let _private = crate::platform::PrivateCreation::begin();
             open_sled(dir)?

@@ -261,3 +261,102 @@ fn write_loop(shared: &Shared, sink: &dyn DraftSink) {
         shared.changed.notify_all();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    /// The real store behind a gate the test can hold shut, counting writes, able to
+    /// refuse them as a full disk does.
+    struct Gated {
+        store: Arc<Store>,
+        gate: Mutex<()>,
+        writes: AtomicUsize,
+        refuse: AtomicBool,
+    }
+
+    impl DraftSink for Gated {
+        fn write_draft(&self, bytes: &[u8]) -> Result<(), StoreError> {
+            let _open = self.gate.lock().unwrap();
+            if self.refuse.load(Ordering::SeqCst) {
+                return Err(StoreError::DiskFull);
+            }
+            self.writes.fetch_add(1, Ordering::SeqCst);
+            self.store.write_draft(bytes)
+        }
+    }
+
+    fn setup() -> (tempfile::TempDir, Arc<Store>, Arc<Gated>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(&dir.path().join("store")).unwrap());
+        let sink = Arc::new(Gated {
+            store: store.clone(),
+            gate: Mutex::new(()),
+            writes: AtomicUsize::new(0),
+            refuse: AtomicBool::new(false),
+        });
+        (dir, store, sink)
+    }
+
+    fn on_disk(store: &Store) -> Option<String> {
+        store
+            .load_draft(crate::runtime::DRAFT_KEY)
+            .unwrap()
+            .map(|b| String::from_utf8(b).unwrap())
+    }
+
+    #[test]
+    fn typing_goes_on_while_the_disk_is_busy_and_the_newest_draft_wins() {
+        let (_dir, store, sink) = setup();
+        let w = DraftWriter::spawn(sink.clone());
+        let shut = sink.gate.lock().unwrap();
+        // The disk is stuck: every hand-over still returns.
+        for c in 'a'..='z' {
+            w.submit(format!("draft {c}").into_bytes());
+        }
+        drop(shut);
+        w.flush().unwrap();
+        assert_eq!(on_disk(&store).as_deref(), Some("draft z"));
+        // One write that may have been under way while the gate was shut, and the newest.
+        let writes = sink.writes.load(Ordering::SeqCst);
+        assert!((1..=2).contains(&writes), "{writes} writes for 26 drafts");
+    }
+
+    #[test]
+    fn stopping_writes_what_is_pending() {
+        let (_dir, store, sink) = setup();
+        let w = DraftWriter::spawn(sink);
+        w.submit(b"last words".to_vec());
+        assert_eq!(w.stop(), None, "nothing left unwritten");
+        assert_eq!(on_disk(&store).as_deref(), Some("last words"));
+    }
+
+    #[test]
+    fn a_discarded_draft_never_lands_after_the_form_is_gone() {
+        let (_dir, store, sink) = setup();
+        let w = DraftWriter::spawn(sink);
+        for i in 0..50 {
+            w.submit(format!("typing {i}").into_bytes());
+        }
+        w.discard();
+        // What a save or a discard does next: the draft is removed from the store.
+        store.delete_draft(crate::runtime::DRAFT_KEY).unwrap();
+        w.stop();
+        assert_eq!(on_disk(&store), None);
+    }
+
+    #[test]
+    fn a_refused_write_is_reported_and_written_on_the_next_try() {
+        let (_dir, store, sink) = setup();
+        let w = DraftWriter::spawn(sink.clone());
+        sink.refuse.store(true, Ordering::SeqCst);
+        w.submit(b"typed on a full disk".to_vec());
+        assert!(matches!(w.flush(), Err(StoreError::DiskFull)));
+        assert_eq!(on_disk(&store), None);
+        sink.refuse.store(false, Ordering::SeqCst);
+        w.flush().unwrap();
+        assert_eq!(on_disk(&store).as_deref(), Some("typed on a full disk"));
+        assert!(w.take_failure().is_none(), "the failure was reported once");
+    }
+}

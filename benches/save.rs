@@ -4,7 +4,8 @@
 //! disk's speed hits both alike. Also shown: a draft autosave (`save_draft`: insert +
 //! flush), which the form does on every changed keystroke.
 //!
-//! `cargo bench --bench save`; under `cargo test --all-targets` it runs with tiny N.
+//! `cargo bench --bench save` (and `taskset -c 0 cargo bench --bench save`); under `cargo
+//! test --all-targets` it runs with tiny N.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -27,9 +28,10 @@ fn main() {
     let tmp = tempfile::tempdir_in(&base).expect("tempdir");
     let fs_type = fs_type_of(tmp.path());
     println!(
-        "durable save benchmark, {} saves, in {} ({fs_type})",
+        "durable save benchmark, {} saves, in {} ({fs_type}), CPUs {}",
         blocks * per_block,
-        tmp.path().display()
+        tmp.path().display(),
+        common::cpus_allowed()
     );
 
     let store = Store::open(&tmp.path().join("store")).expect("store");

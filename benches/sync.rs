@@ -3,9 +3,11 @@
 //! HTTP POST loop with the same client library, headers and bodies to the same
 //! receiver. The figure is the ratio sync / bare.
 //!
-//! `cargo bench --bench sync` uses N = 5000; under `cargo test --all-targets` (or
+//! `cargo bench --bench sync` (also `taskset -c 0 cargo bench --bench sync`) uses N = 5000; under `cargo test --all-targets` (or
 //! without `--bench`) N = 200 so it only checks that everything runs.
 
+#[path = "common/mod.rs"]
+mod common;
 #[path = "../tests/common/fixtures.rs"]
 #[allow(dead_code)]
 mod fixtures;
@@ -87,7 +89,10 @@ fn main() {
     assert_eq!(rx.seen().accepted.len(), 2 * n + 1);
 
     let (bare_rate, sync_rate) = (rate(n, bare), rate(n, sync));
-    println!("sync benchmark, N = {n} versions, loopback receiver");
+    println!(
+        "sync benchmark, N = {n} versions, loopback receiver, CPUs {}",
+        common::cpus_allowed()
+    );
     println!(
         "  (queueing took {:.2} s: one durable save each)",
         queue_time.as_secs_f64()

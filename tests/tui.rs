@@ -1406,3 +1406,27 @@ fn sync_screen_sets_a_held_version_aside_with_a_reason() {
         done.events
     );
 }
+
+/// The first frame, drawn before the store opens (docs/architecture.md, "Start-up"):
+/// the title, 「読み込み中」 and the key bar with quit; no list, no cursor.
+#[test]
+fn loading_frame_has_title_message_and_key_bar() {
+    let mut a = app(Lang::Ja);
+    a.loading = true;
+    let (s, cursor) = draw(&a, 80, 24);
+    let lines: Vec<&str> = s.lines().collect();
+    assert!(
+        lines[0].contains("onshi 資格確認 障害時受付 - 読み込み中"),
+        "{s}"
+    );
+    assert!(lines[1].contains("読み込み中"), "{s}");
+    assert!(lines[23].contains("F10 終了"), "{s}");
+    assert!(
+        !s.contains("本日の受付"),
+        "nothing read from the store yet: {s}"
+    );
+    assert_eq!(cursor, None);
+    let mut en = app(Lang::En);
+    en.loading = true;
+    assert!(draw(&en, 80, 24).0.contains("Loading"));
+}

@@ -48,6 +48,42 @@ pub fn time_each(n: usize, mut f: impl FnMut()) -> Stats {
     Stats::from(samples)
 }
 
+/// Time `a` and `b` alternately in blocks of `block` calls, `blocks` times, so drift in the
+/// machine's speed (another build on the other core) hits both alike.
+pub fn time_interleaved(
+    blocks: usize,
+    block: usize,
+    mut a: impl FnMut(),
+    mut b: impl FnMut(),
+) -> (Stats, Stats) {
+    let (mut sa, mut sb) = (Vec::new(), Vec::new());
+    for _ in 0..blocks {
+        for _ in 0..block {
+            let t = Instant::now();
+            a();
+            sa.push(t.elapsed());
+        }
+        for _ in 0..block {
+            let t = Instant::now();
+            b();
+            sb.push(t.elapsed());
+        }
+    }
+    (Stats::from(sa), Stats::from(sb))
+}
+
+/// Which CPUs this process may run on (`taskset -c 0` shows as "0").
+pub fn cpus_allowed() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Cpus_allowed_list:"))
+                .map(|l| l["Cpus_allowed_list:".len()..].trim().to_string())
+        })
+        .unwrap_or_else(|| "?".into())
+}
+
 pub fn us(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
 }

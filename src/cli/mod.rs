@@ -234,30 +234,27 @@ pub fn open_store(setup: &Setup) -> Result<Store, ExitCode> {
 /// What every open does after the store is unlocked: the configured terminal id, and
 /// remembering an `--operator` for this terminal.
 fn finish_open(setup: &Setup, store: Store) -> Result<Store, ExitCode> {
+    match apply_setup(setup, &store) {
+        Ok(()) => Ok(store),
+        Err(e) => Err(store_io_fail(setup.lang, &e)),
+    }
+}
+
+fn store_io_fail(lang: Lang, e: &StoreError) -> ExitCode {
+    fail(lang, Msg::StoreIo, &describe_store_error(e, lang), 1)
+}
+
+fn apply_setup(setup: &Setup, store: &Store) -> Result<(), StoreError> {
     if setup.operator_given && store.last_operator().ok().flatten() != Some(setup.operator.clone())
     {
-        store.set_last_operator(&setup.operator).map_err(|e| {
-            fail(
-                setup.lang,
-                Msg::StoreIo,
-                &describe_store_error(&e, setup.lang),
-                1,
-            )
-        })?;
+        store.set_last_operator(&setup.operator)?;
     }
     if let Some(id) = &setup.config.terminal_id {
         if store.terminal_id() != *id {
-            store.set_terminal_id(id).map_err(|e| {
-                fail(
-                    setup.lang,
-                    Msg::StoreIo,
-                    &describe_store_error(&e, setup.lang),
-                    1,
-                )
-            })?;
+            store.set_terminal_id(id)?;
         }
     }
-    Ok(store)
+    Ok(())
 }
 
 fn run_tui(setup: &Setup, keymap_arg: Option<&str>) -> ExitCode {
@@ -271,15 +268,21 @@ fn run_tui(setup: &Setup, keymap_arg: Option<&str>) -> ExitCode {
         Ok(k) => k,
         Err(e) => return fail(lang, Msg::CliKeymapError, &e.to_string(), 2),
     };
-    let store = match open_store(setup) {
-        Ok(s) => s,
-        Err(code) => return code,
+    // The directory is taken before the terminal is touched ("in use", "cannot write"
+    // are said on the shell's screen); the database, slow to open with many records, is
+    // opened after the first frame (docs/architecture.md, "Start-up").
+    let claim = match Store::claim(&setup.store_dir) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("onshi: {}", describe_store_error(&e, lang));
+            return ExitCode::from(1);
+        }
     };
     let mut app = App::new(
         lang,
         keymap,
-        setup.operator_for(&store),
-        store.terminal_id(),
+        setup.operator.clone(),
+        String::new(),
         crate::clock::now(),
     );
     app.claim_check_digit = setup.config.claim.unknown_insurer_valid_check_digit;
@@ -294,6 +297,42 @@ fn run_tui(setup: &Setup, keymap_arg: Option<&str>) -> ExitCode {
             .map(|c| c.as_str().to_string()),
         clinic_name: setup.config.desk.clinic_name.clone(),
     };
+    let mut screen = match runtime::terminal::Screen::start() {
+        Ok(s) => s,
+        Err(e) => return fail(lang, Msg::CliTerminal, &e.to_string(), 1),
+    };
+    if let Err(e) = runtime::show_loading(&mut screen, &app) {
+        drop(screen);
+        return fail(lang, Msg::CliTerminal, &e.to_string(), 1);
+    }
+    let store = match claim.open() {
+        Ok(store) => store,
+        // Encrypted: the passphrase is asked on the plain terminal, then the desk starts.
+        Err(StoreError::Locked) => {
+            drop(screen);
+            let store = match open_store(setup) {
+                Ok(s) => s,
+                Err(code) => return code,
+            };
+            screen = match runtime::terminal::Screen::start() {
+                Ok(s) => s,
+                Err(e) => return fail(lang, Msg::CliTerminal, &e.to_string(), 1),
+            };
+            store
+        }
+        Err(e) => {
+            drop(screen);
+            eprintln!("onshi: {}", describe_store_error(&e, lang));
+            return ExitCode::from(1);
+        }
+    };
+    if let Err(e) = apply_setup(setup, &store) {
+        drop(screen);
+        return store_io_fail(lang, &e);
+    }
+    app.operator = setup.operator_for(&store);
+    app.terminal_id = store.terminal_id();
+    app.now = crate::clock::now();
     if !setup.operator_given {
         // Each session says who is at the desk; the last name on this terminal is offered.
         let default = app.operator.clone();
@@ -312,7 +351,7 @@ fn run_tui(setup: &Setup, keymap_arg: Option<&str>) -> ExitCode {
             ))
         }),
     );
-    match runtime::run(desk, app) {
+    match runtime::run(screen, desk, app) {
         Ok(queued) => {
             if let Some(msg) = runtime::quit_message(lang, queued) {
                 println!("{msg}");

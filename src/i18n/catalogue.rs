@@ -28,6 +28,7 @@ catalogue! {
     ScreenFormEdit => "申立書の修正", "Edit declaration";
     ScreenReview => "内容の確認", "Review";
     ScreenHelp => "キー操作", "Keys";
+    Loading => "読み込み中", "Loading";
     StatusStore => "保存先", "Store";
     StatusRecords => "件数", "Records";
     StatusQueued => "未送信", "Queued";

@@ -147,6 +147,22 @@ enum Expect {
     Next,
 }
 
+/// A store directory checked (or created) as onshi's and locked by this process, its
+/// database not yet open.
+#[derive(Debug)]
+pub struct ClaimedDir {
+    layout: Layout,
+    lock: StoreLock,
+}
+
+impl ClaimedDir {
+    /// Open the database (see [`Store::open`]). An encrypted store answers
+    /// [`StoreError::Locked`] and lets the directory go again.
+    pub fn open(self) -> Result<Store, StoreError> {
+        Store::open_locked(self.layout, self.lock, Unlock::None)
+    }
+}
+
 /// The open store. `Send + Sync`; share it with `Arc`.
 pub struct Store {
     // Field order is drop order: sled must be closed before the lock is released.
@@ -252,13 +268,22 @@ impl Store {
         plain.encrypt(passphrase)
     }
 
-    fn open_with(dir: &Path, how: Unlock<'_>) -> Result<Store, StoreError> {
+    /// Take the store directory (check or create it as onshi's, lock it) without opening
+    /// the database yet: the desk does this before it touches the terminal, so "not a
+    /// store", "in use" and "cannot write" are said on the shell's own screen, and opens
+    /// the database (the slow part, with many records) after its first frame
+    /// (docs/architecture.md, "Start-up").
+    pub fn claim(dir: &Path) -> Result<ClaimedDir, StoreError> {
         let layout = layout::claim(dir)?;
         // Lock before sled: sled's own lock failure is an opaque I/O error without a PID.
         let lock = StoreLock::acquire(dir)?;
-        Self::open_locked(layout, lock, how)
+        Ok(ClaimedDir { layout, lock })
     }
 
+    fn open_with(dir: &Path, how: Unlock<'_>) -> Result<Store, StoreError> {
+        let ClaimedDir { layout, lock } = Self::claim(dir)?;
+        Self::open_locked(layout, lock, how)
+    }
     /// Open the database `layout` names, holding `lock`.
     fn open_locked(layout: Layout, lock: StoreLock, how: Unlock<'_>) -> Result<Store, StoreError> {
         let dir = layout.dir.clone();

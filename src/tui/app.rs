@@ -326,6 +326,8 @@ pub struct App {
     pub reader: Option<ReaderState>,
     /// The follow-up list, as last read for the follow-up screen.
     pub followups: Vec<Record>,
+    /// The store is still opening: the first frame says so (docs/architecture.md).
+    pub loading: bool,
 }
 
 /// The clinic's details the procedure screens name (`[desk]` in the config).
@@ -384,6 +386,7 @@ impl App {
             sync: None,
             reader: None,
             followups: Vec::new(),
+            loading: false,
         }
     }
 

@@ -39,6 +39,12 @@ pub fn render(app: &App, frame: &mut Frame) {
     .areas(area);
 
     render_title(app, frame, title);
+    if app.loading {
+        let text = Line::from(format!(" {}", app.lang.t(Msg::Loading)));
+        frame.render_widget(Paragraph::new(text), body);
+        render_keys(app, frame, keys);
+        return;
+    }
     let mut hint_line: Option<Line> = None;
     match &app.screen {
         Screen::Home { list } | Screen::Void { home: list, .. } => {
@@ -89,6 +95,9 @@ pub fn render(app: &App, frame: &mut Frame) {
 }
 
 fn screen_title(app: &App) -> Msg {
+    if app.loading {
+        return Msg::Loading;
+    }
     match &app.screen {
         Screen::Home { .. } | Screen::Void { .. } => Msg::ScreenHome,
         Screen::Operator { .. } => Msg::ScreenOperator,
@@ -173,6 +182,10 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
 
 /// The actions the key bar offers on each screen.
 fn key_bar_actions(app: &App) -> &'static [(Ctx, Action)] {
+    if app.loading {
+        // Keys typed now are handled once the store is open; quit is the one to know.
+        return &[(Ctx::Global, Action::Help), (Ctx::Global, Action::Quit)];
+    }
     match &app.screen {
         Screen::Home { .. } => &[
             (Ctx::Home, Action::NewIntake),

@@ -2,14 +2,11 @@
 //! for, performed against the store. The only place where screens meet I/O.
 
 use std::collections::VecDeque;
-use std::io::{self, Stdout};
+use std::io;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
-use crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event as CtEvent};
-use crossterm::execute;
-use ratatui::backend::CrosstermBackend;
-use ratatui::Terminal;
+use crossterm::event::{self, Event as CtEvent};
 
 use crate::card::{self, CardError};
 use crate::domain::record::Record;
@@ -24,6 +21,12 @@ use crate::tui::Screen;
 use crate::tui::{render, update, App, Effect, Env, Event, Snapshot};
 use std::sync::mpsc;
 use std::sync::Arc;
+
+mod drafts;
+pub mod terminal;
+
+pub use drafts::{DraftSink, DraftWriter, MAX_DELAY, PAUSE};
+use terminal::Screen as Term;
 
 /// The drafts-tree key of the form being typed.
 pub const DRAFT_KEY: &str = "form";
@@ -160,12 +163,19 @@ fn card_read_event(lang: Lang, pin: &SecretPin, confirm_last_try: bool) -> Event
 /// closes and reopens it first, and the clerk's retry works without a restart. An
 /// encrypted store is reopened with its data key, kept in memory since the passphrase
 /// unlocked it (wiped when the desk closes), so nobody is asked for the passphrase again.
+///
+/// Drafts go through a [`DraftWriter`] thread, so typing never waits for the disk; the
+/// desk makes it write what is pending (and waits) before a save, a discard and quit.
 pub struct Desk {
     store: Option<Arc<Store>>,
     key: Option<StoreKey>,
     dir: std::path::PathBuf,
     sync: Option<WorkerHandle>,
     spawn_sync: Box<dyn Fn(Arc<Store>) -> Option<WorkerHandle>>,
+    drafts: Option<DraftWriter>,
+    draft_sink: Box<dyn Fn(Arc<Store>) -> Arc<dyn DraftSink>>,
+    /// A draft kept while the store could not be reopened.
+    pending_draft: Option<Vec<u8>>,
     stuck: bool,
 }
 
@@ -174,15 +184,68 @@ impl Desk {
         store: Arc<Store>,
         spawn_sync: Box<dyn Fn(Arc<Store>) -> Option<WorkerHandle>>,
     ) -> Desk {
+        Desk::with_draft_sink(store, spawn_sync, Box::new(|s| s as Arc<dyn DraftSink>))
+    }
+
+    /// As [`Desk::new`], drafts written through `draft_sink(store)` instead of the store
+    /// itself (a bench puts a slow disk in front of it: benches/keystroke.rs).
+    pub fn with_draft_sink(
+        store: Arc<Store>,
+        spawn_sync: Box<dyn Fn(Arc<Store>) -> Option<WorkerHandle>>,
+        draft_sink: Box<dyn Fn(Arc<Store>) -> Arc<dyn DraftSink>>,
+    ) -> Desk {
         let sync = spawn_sync(store.clone());
+        let drafts = Some(DraftWriter::spawn(draft_sink(store.clone())));
         Desk {
             key: store.key(),
             dir: store.dir().to_path_buf(),
             store: Some(store),
             sync,
             spawn_sync,
+            drafts,
+            draft_sink,
+            pending_draft: None,
             stuck: false,
         }
+    }
+
+    /// Hand the newest draft to the writer thread; returns at once. After a refused write
+    /// the store is reopened first, as for any other write.
+    pub fn queue_draft(&mut self, app: &App, bytes: Vec<u8>) -> Vec<Event> {
+        let encrypted = self.store.as_ref().is_some_and(|s| s.is_encrypted());
+        if (self.stuck || self.store.is_none()) && !encrypted {
+            if let Err(e) = self.reopen() {
+                let mut done = Performed::default();
+                done.write_failed(&e, app.lang);
+                return done.events;
+            }
+        }
+        match &self.drafts {
+            Some(w) => w.submit(bytes),
+            None => self.pending_draft = Some(bytes),
+        }
+        Vec::new()
+    }
+
+    /// Write the pending draft now and wait for it (before a screen change or quit).
+    pub fn flush_drafts(&mut self, lang: Lang) -> Vec<Event> {
+        let mut done = Performed::default();
+        if let Some(Err(e)) = self.drafts.as_ref().map(DraftWriter::flush) {
+            done.write_failed(&e, lang);
+        }
+        self.stuck |= done.write_refused;
+        done.events
+    }
+
+    /// A draft write that failed in the background since the last look, as the clerk
+    /// reads it.
+    pub fn draft_failures(&mut self, lang: Lang) -> Vec<Event> {
+        let mut done = Performed::default();
+        if let Some(e) = self.drafts.as_ref().and_then(DraftWriter::take_failure) {
+            done.write_failed(&e, lang);
+        }
+        self.stuck |= done.write_refused;
+        done.events
     }
 
     pub fn store(&self) -> Option<&Arc<Store>> {
@@ -198,6 +261,8 @@ impl Desk {
         if let Some(w) = self.sync.take() {
             w.shutdown(Duration::from_secs(2));
         }
+        // The writer holds the store too; a draft it could not write goes to the next one.
+        let unwritten = self.drafts.take().and_then(DraftWriter::stop);
         if let Some(old) = self.store.take() {
             // Only the last handle closes sled; if the worker still holds one, go on
             // with the old store and try again next time.
@@ -205,6 +270,7 @@ impl Desk {
                 Ok(store) => drop(store),
                 Err(shared) => {
                     self.sync = (self.spawn_sync)(shared.clone());
+                    self.restart_drafts(&shared, unwritten);
                     self.store = Some(shared);
                     return Err(StoreError::Io {
                         kind: std::io::ErrorKind::WouldBlock,
@@ -213,14 +279,32 @@ impl Desk {
                 }
             }
         }
-        let store = Arc::new(match &self.key {
-            Some(key) => Store::open_with_key(&self.dir, key)?,
-            None => Store::open(&self.dir)?,
-        });
+        let opened = match &self.key {
+            Some(key) => Store::open_with_key(&self.dir, key),
+            None => Store::open(&self.dir),
+        };
+        let store = match opened {
+            Ok(s) => Arc::new(s),
+            Err(e) => {
+                // Nothing to write to until the next try; keep the typing for it.
+                self.pending_draft = unwritten;
+                return Err(e);
+            }
+        };
         self.sync = (self.spawn_sync)(store.clone());
+        let unwritten = unwritten.or(self.pending_draft.take());
+        self.restart_drafts(&store, unwritten);
         self.store = Some(store);
         self.stuck = false;
         Ok(())
+    }
+
+    fn restart_drafts(&mut self, store: &Arc<Store>, unwritten: Option<Vec<u8>>) {
+        let writer = DraftWriter::spawn((self.draft_sink)(store.clone()));
+        if let Some(bytes) = unwritten {
+            writer.submit(bytes);
+        }
+        self.drafts = Some(writer);
     }
 
     /// Carry out `effects` (the one place effects are performed), reopening the store
@@ -245,18 +329,41 @@ impl Desk {
                 return done;
             }
         }
-        match &self.store {
+        // The draft writer goes first: a save or quit writes the newest draft (so a
+        // failed save still leaves the typing on disk) and a discard drops it, and no
+        // draft written afterwards can bring back a form that was saved or discarded.
+        let mut before = Vec::new();
+        if effects.iter().any(|e| matches!(e, Effect::DeleteDraft)) {
+            if let Some(w) = &self.drafts {
+                w.discard();
+            }
+            self.pending_draft = None;
+        } else if effects
+            .iter()
+            .any(|e| matches!(e, Effect::Save { .. } | Effect::Quit))
+        {
+            before = self.flush_drafts(app.lang);
+        }
+        let mut done = match &self.store {
             Some(store) => {
                 let done = carry_out(store, self.sync.as_ref(), card, app, effects);
                 self.stuck |= done.write_refused;
                 done
             }
             None => Performed::quitting(&effects),
+        };
+        if !before.is_empty() {
+            before.append(&mut done.events);
+            done.events = before;
         }
+        done
     }
 
     /// Stop the worker (what it delivered but did not record is sent again next time).
     pub fn close(mut self) -> usize {
+        if let Some(w) = self.drafts.take() {
+            w.stop();
+        }
         if let Some(w) = self.sync.take() {
             w.shutdown(Duration::from_secs(2));
         }
@@ -396,24 +503,58 @@ fn to_event(ev: CtEvent) -> Option<Event> {
     }
 }
 
-/// Restores the terminal even on panic or early return.
-struct TerminalGuard;
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        let _ = execute!(io::stdout(), DisableBracketedPaste);
-        ratatui::restore();
+/// Carry out a batch of events as the loop does before each frame: each through
+/// `update`, drafts handed to the writer thread (typing never waits for the disk), other
+/// effects performed, their results fed back. When the screen changed (a review, a
+/// discard, home), or on quit, the newest draft is written before returning, so what a
+/// restart restores is never older than the screen the clerk moved to. Returns true when
+/// the clerk asked to quit.
+pub fn handle_events(
+    desk: &mut Desk,
+    app: &mut App,
+    pending: &mut VecDeque<Event>,
+    card: Option<&CardSender>,
+) -> bool {
+    pending.extend(desk.draft_failures(app.lang));
+    let screen_before = std::mem::discriminant(&app.screen);
+    let mut quit = false;
+    while let Some(ev) = pending.pop_front() {
+        let (drafts, effects): (Vec<Effect>, Vec<Effect>) = update(app, ev, &env())
+            .into_iter()
+            .partition(|e| matches!(e, Effect::SaveDraft(_)));
+        for draft in drafts {
+            if let Effect::SaveDraft(bytes) = draft {
+                pending.extend(desk.queue_draft(app, bytes));
+            }
+        }
+        if effects.is_empty() {
+            continue;
+        }
+        let done = desk.perform(card, app, effects);
+        pending.extend(done.events);
+        if done.quit {
+            quit = true;
+            break;
+        }
     }
+    if quit || std::mem::discriminant(&app.screen) != screen_before {
+        for ev in desk.flush_drafts(app.lang) {
+            update(app, ev, &env());
+        }
+    }
+    quit
+}
+
+/// The frame shown while the store opens: title, 「読み込み中」 and the key bar. Keys typed
+/// meanwhile wait in the terminal's input and are handled once the store is open.
+pub fn show_loading(screen: &mut Term, app: &App) -> io::Result<()> {
+    let mut loading = app.clone();
+    loading.loading = true;
+    screen.draw(|f| render(&loading, f))
 }
 
 /// Run the TUI until the clerk quits. Returns the number of queued versions left.
-pub fn run(mut desk: Desk, mut app: App) -> io::Result<usize> {
-    let mut terminal: Terminal<CrosstermBackend<Stdout>> = ratatui::try_init()?;
-    let _guard = TerminalGuard;
-    // A console without VT processing cannot do bracketed paste; pasted text then
-    // arrives as keys, which works too.
-    let _ = execute!(io::stdout(), EnableBracketedPaste);
-
+pub fn run(mut screen: Term, mut desk: Desk, mut app: App) -> io::Result<usize> {
     let mut pending = VecDeque::new();
     if let Some(store) = desk.store() {
         match snapshot(store, app.now) {
@@ -455,42 +596,11 @@ pub fn run(mut desk: Desk, mut app: App) -> io::Result<usize> {
                 last_sync = Some(now_status);
             }
         }
-        let mut quit = false;
-        // A burst of input (a paste, fast typing over SSH) is handled as one batch: only
-        // the newest draft is written, once, before the frame that shows it. Anything that
-        // clears the draft (a save, a discard) drops a draft still waiting.
-        let mut draft: Option<Vec<u8>> = None;
-        while let Some(ev) = pending.pop_front() {
-            let mut effects = update(&mut app, ev, &env());
-            effects.retain(|e| match e {
-                Effect::SaveDraft(bytes) => {
-                    draft = Some(bytes.clone());
-                    false
-                }
-                Effect::DeleteDraft | Effect::Save { .. } => {
-                    draft = None;
-                    true
-                }
-                _ => true,
-            });
-            let done = desk.perform(Some(&card_tx), &app, effects);
-            pending.extend(done.events);
-            if done.quit {
-                quit = true;
-                break;
-            }
-        }
-        if let Some(bytes) = draft.take() {
-            // Written before the frame: what the screen shows is what a restart restores.
-            let done = desk.perform(None, &app, vec![Effect::SaveDraft(bytes)]);
-            for ev in done.events {
-                update(&mut app, ev, &env());
-            }
-        }
-        if quit {
+        // A burst of input (a paste, fast typing over SSH) is one batch and one frame.
+        if handle_events(&mut desk, &mut app, &mut pending, Some(&card_tx)) {
             break Ok(());
         }
-        if let Err(e) = terminal.draw(|f| render(&app, f)) {
+        if let Err(e) = screen.draw(|f| render(&app, f)) {
             break Err(e);
         }
         // Block until input, waking once a second for the sync worker's status and the
@@ -529,7 +639,9 @@ pub fn run(mut desk: Desk, mut app: App) -> io::Result<usize> {
             Err(e) => break Err(e),
         }
     };
+    // Quit wrote the newest draft already; on an error exit this writes what is pending.
     let queued = desk.close();
+    drop(screen);
     result.map(|()| queued)
 }
 

@@ -77,6 +77,11 @@ pub struct DeskConfig {
 }
 
 impl DeskConfig {
+    /// The 医療機関コード as text, when configured.
+    pub fn clinic_code(&self) -> Option<String> {
+        self.clinic_code.as_ref().map(|c| c.as_str().to_string())
+    }
+
     pub fn helpdesk_phone(&self) -> &str {
         self.helpdesk_phone
             .as_deref()

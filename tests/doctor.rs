@@ -42,17 +42,15 @@ fn healthy_parts_are_ok_and_exit_follows_the_lines() {
     )
     .unwrap();
     let store = dir.path().join("store");
-    let (_, lines) = doctor(
-        &[
-            "--lang",
-            "en",
-            "--store",
-            store.to_str().unwrap(),
-            "--config",
-            cfg.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
+    let args = [
+        "--lang",
+        "en",
+        "--store",
+        store.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ];
+    let (_, lines) = doctor(&args, dir.path());
     assert_eq!(lines.len(), 6, "{lines:?}");
     // Not created yet: said so, and doctor does not create it (a check changes nothing).
     assert!(line(&lines, "store:").starts_with("OK"), "{lines:?}");
@@ -69,17 +67,7 @@ fn healthy_parts_are_ok_and_exit_follows_the_lines() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
-    let (code, lines) = doctor(
-        &[
-            "--lang",
-            "en",
-            "--store",
-            store.to_str().unwrap(),
-            "--config",
-            cfg.to_str().unwrap(),
-        ],
-        dir.path(),
-    );
+    let (code, lines) = doctor(&args, dir.path());
     assert_eq!(lines.len(), 6, "{lines:?}");
     assert!(line(&lines, "store:").starts_with("OK"), "{lines:?}");
     assert!(line(&lines, "store:").contains("Records 0"), "{lines:?}");

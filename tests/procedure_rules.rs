@@ -591,21 +591,44 @@ fn senior_unknown() -> Value {
     v
 }
 
+fn now() -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(NOW).expect("now")
+}
+
+/// The desk's state as the TUI starts it, in Japanese, at [`NOW`].
+fn desk_app() -> onshi::tui::App {
+    onshi::tui::App::new(
+        onshi::i18n::Lang::Ja,
+        onshi::keymap::Keymap::shipped_default(),
+        "佐藤".into(),
+        "reception-1".into(),
+        now(),
+    )
+}
+
+/// The screen `app` draws on a `w`×`h` terminal, row after row.
+fn draw(app: &onshi::tui::App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    t.draw(|f| onshi::tui::render(app, f)).expect("draw");
+    let buf = t.backend().buffer().clone();
+    let mut s = String::new();
+    for y in 0..h {
+        for x in 0..w {
+            s.push_str(buf[(x, y)].symbol());
+        }
+        s.push('\n');
+    }
+    s
+}
+
 fn review_screen(input: &Value) -> String {
     use onshi::domain::input::RecordInput;
     use onshi::domain::validate::Context;
-    use onshi::keymap::Keymap;
     use onshi::tui::form::FormState;
-    use onshi::tui::{render, update, App, Env, Event, Screen};
-    let now: DateTime<FixedOffset> = DateTime::parse_from_rfc3339(NOW).expect("now");
+    use onshi::tui::{update, Env, Event, Screen};
+    let now = now();
     let input: RecordInput = serde_json::from_value(input.clone()).expect("input");
-    let mut app = App::new(
-        onshi::i18n::Lang::Ja,
-        Keymap::shipped_default(),
-        "佐藤".into(),
-        "reception-1".into(),
-        now,
-    );
+    let mut app = desk_app();
     let mut form = FormState::from_input(&input, now.date_naive());
     form.refresh(&Context {
         now,
@@ -625,17 +648,7 @@ fn review_screen(input: &Value) -> String {
         &env,
     );
     assert!(matches!(app.screen, Screen::Review { .. }), "not on review");
-    let mut t = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
-    t.draw(|f| render(&app, f)).expect("draw");
-    let buf = t.backend().buffer().clone();
-    let mut s = String::new();
-    for y in 0..30 {
-        for x in 0..100 {
-            s.push_str(buf[(x, y)].symbol());
-        }
-        s.push('\n');
-    }
-    s
+    draw(&app, 100, 30)
 }
 
 #[test]
@@ -702,16 +715,8 @@ fn a_senior_unknown_claim_is_kouki_in_review_csv_and_fhir() {
 // ---- The guide says what the guidance says. ----
 
 fn guide_text(case: onshi::domain::record::IncidentCase, desk: onshi::tui::app::Desk) -> String {
-    use onshi::keymap::Keymap;
-    use onshi::tui::{render, App, Screen};
-    let now: DateTime<FixedOffset> = DateTime::parse_from_rfc3339(NOW).expect("now");
-    let mut app = App::new(
-        onshi::i18n::Lang::Ja,
-        Keymap::shipped_default(),
-        "佐藤".into(),
-        "reception-1".into(),
-        now,
-    );
+    use onshi::tui::Screen;
+    let mut app = desk_app();
     app.desk = desk;
     app.screen = Screen::Guide(onshi::tui::app::Guide {
         case,
@@ -720,17 +725,7 @@ fn guide_text(case: onshi::domain::record::IncidentCase, desk: onshi::tui::app::
         prefill: None,
     });
     // Tall enough for the whole guide; wrapped lines are joined to search across them.
-    let (w, h) = (80u16, 80u16);
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    t.draw(|f| render(&app, f)).expect("draw");
-    let buf = t.backend().buffer().clone();
-    let mut s = String::new();
-    for y in 0..h {
-        for x in 0..w {
-            s.push_str(buf[(x, y)].symbol());
-        }
-    }
-    s.split_whitespace().collect()
+    draw(&app, 80, 80).split_whitespace().collect()
 }
 
 #[test]

@@ -37,7 +37,7 @@ use crate::domain::claim;
 use crate::domain::record::{Record, Status};
 use crate::export::{cp932, fhir, spreadsheet};
 use crate::i18n::{describe_store_error, Lang, Msg};
-use crate::store::{AuditAction, SetAside};
+use crate::store::{AuditAction, SetAside, Store};
 
 /// CSV columns, in order; the header row is exactly these names.
 pub const CSV_COLUMNS: &[&str] = &[
@@ -374,29 +374,12 @@ pub fn run(setup: &Setup, args: &ExportArgs) -> ExitCode {
     let mut records = since_filter(records, since);
     records.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
     // Audited before a byte leaves: no export without its audit entry.
-    let audited = store.append_audit_counted(
-        &operator,
-        None,
-        None,
-        AuditAction::Export,
-        Some(records.len() as u64),
-    );
-    if let Err(e) = audited {
-        return fail(
-            lang,
-            Msg::ExportNotAudited,
-            &describe_store_error(&e, lang),
-            1,
-        );
+    if let Err(code) = audit(&store, &operator, AuditAction::Export, records.len(), lang) {
+        return code;
     }
     drop(store);
     let fhir_opts = fhir::FhirOptions {
-        clinic_code: setup
-            .config
-            .desk
-            .clinic_code
-            .as_ref()
-            .map(|c| c.as_str().to_string()),
+        clinic_code: setup.config.desk.clinic_code(),
         patient_numbers,
     };
     let csv = CsvOptions {
@@ -449,20 +432,14 @@ fn export_set_aside(
         Ok(e) => e,
         Err(e) => return fail(lang, Msg::StoreIo, &describe_store_error(&e, lang), 1),
     };
-    let audited = store.append_audit_counted(
+    if let Err(code) = audit(
+        &store,
         operator,
-        None,
-        None,
         AuditAction::ExportSetAside,
-        Some(entries.len() as u64),
-    );
-    if let Err(e) = audited {
-        return fail(
-            lang,
-            Msg::ExportNotAudited,
-            &describe_store_error(&e, lang),
-            1,
-        );
+        entries.len(),
+        lang,
+    ) {
+        return code;
     }
     drop(store);
     let written = write_to(args.output.as_deref(), args.force, |out| {
@@ -482,4 +459,24 @@ fn export_set_aside(
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => output_failed(lang, e),
     }
+}
+
+/// Record an export (how many, never what) before a byte leaves the store.
+fn audit(
+    store: &Store,
+    operator: &str,
+    action: AuditAction,
+    count: usize,
+    lang: Lang,
+) -> Result<(), ExitCode> {
+    store
+        .append_audit_counted(operator, None, None, action, Some(count as u64))
+        .map_err(|e| {
+            fail(
+                lang,
+                Msg::ExportNotAudited,
+                &describe_store_error(&e, lang),
+                1,
+            )
+        })
 }

@@ -289,12 +289,7 @@ fn run_tui(setup: &Setup, keymap_arg: Option<&str>) -> ExitCode {
     app.ambiguous_wide = setup.config.ui.ambiguous_wide();
     app.desk = crate::tui::app::Desk {
         helpdesk_phone: setup.config.desk.helpdesk_phone().to_string(),
-        clinic_code: setup
-            .config
-            .desk
-            .clinic_code
-            .as_ref()
-            .map(|c| c.as_str().to_string()),
+        clinic_code: setup.config.desk.clinic_code(),
         clinic_name: setup.config.desk.clinic_name.clone(),
     };
     let mut screen = match runtime::terminal::Screen::start() {

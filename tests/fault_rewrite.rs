@@ -100,14 +100,21 @@ fn kill_9_while_encrypting_in_place_leaves_the_plain_or_the_encrypted_store() {
     );
 
     let (mut plain, mut encrypted, mut mid) = (0, 0, 0);
+    // Kills spread evenly over 0–120 % of the run (stratified, with jitter), so both the
+    // rewrite and the time after the switch are hit whatever the machine's speed. The
+    // timing run can be slower than the ones after it (a busy machine): a run found
+    // finished earlier than expected sets the expected length.
+    let mut est = full.as_millis() as u64;
     for i in 0..24u64 {
         let dir = tmp.path().join(format!("s{i}"));
         copy_dir(&template, &dir);
         let mut child = Killed(onshi(&dir, &pass, &["init", "--encrypt"]).spawn().unwrap());
-        let span = full.as_millis() as u64 * 11 / 10 + 1;
-        std::thread::sleep(Duration::from_millis(splitmix(0x454e_4352 + i) % span));
+        let delay = spread(est, 0, 120, i, 24, 0x454e_4352);
+        std::thread::sleep(Duration::from_millis(delay));
         if child.0.try_wait().unwrap().is_none() {
             mid += 1;
+        } else if delay < est {
+            est = delay.max(10);
         }
         child.0.kill().unwrap();
         child.0.wait().unwrap();
@@ -192,16 +199,19 @@ fn kill_9_while_purging_and_compacting_leaves_a_store_that_opens() {
 
     let mut mid = 0;
     let mut compacted = 0;
+    // As above, over 60–120 % of the run: compaction is its last part.
+    let mut est = full.as_millis() as u64;
     for i in 0..20u64 {
         let dir = tmp.path().join(format!("s{i}"));
         copy_dir(&template, &dir);
         let mut child = Killed(onshi(&dir, &pass, &args).spawn().unwrap());
         // Compaction is the last part of the run: the kills fall from its middle on.
-        let full_ms = full.as_millis() as u64;
-        let delay = full_ms * 6 / 10 + splitmix(0x5055_5247 + i) % (full_ms * 6 / 10 + 1);
+        let delay = spread(est, 60, 120, i, 20, 0x5055_5247);
         std::thread::sleep(Duration::from_millis(delay));
         if child.0.try_wait().unwrap().is_none() {
             mid += 1;
+        } else if delay < est {
+            est = delay.max(10);
         }
         child.0.kill().unwrap();
         child.0.wait().unwrap();
@@ -242,4 +252,11 @@ fn kill_9_while_purging_and_compacting_leaves_a_store_that_opens() {
     eprintln!("purge kills: {mid}/20 hit a running purge, {compacted} compacted (full {full:?})");
     assert!(mid >= 8, "only {mid} kills hit a running purge");
     assert!(compacted >= 1, "no kill came after the compaction");
+}
+
+/// The delay of kill `i` of `n`: the `i`-th of `n` equal slices of `from`–`to` percent of
+/// `est` milliseconds, at a pseudo-random point inside it (`seed`).
+fn spread(est: u64, from: u64, to: u64, i: u64, n: u64, seed: u64) -> u64 {
+    let slice = est * (to - from) / 100 / n;
+    est * from / 100 + slice * i + splitmix(seed + i) % (slice + 1)
 }

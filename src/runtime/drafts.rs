@@ -124,6 +124,10 @@ impl DraftWriter {
         }
         let now = Instant::now();
         let mut g = self.shared.lock();
+        // A writer already holding a draft sleeps only until its deadline and then reads
+        // `last_submit` again: waking it on every keystroke would cost a context switch
+        // per character for nothing. Wake it only when it waits without a deadline.
+        let wake = g.pending.is_none() || g.blocked;
         let since = g.pending.as_ref().map_or(now, |p| p.since);
         g.submitted += 1;
         g.pending = Some(Pending {
@@ -134,7 +138,9 @@ impl DraftWriter {
         g.last_submit = Some(now);
         g.blocked = false;
         drop(g);
-        self.shared.changed.notify_all();
+        if wake {
+            self.shared.changed.notify_all();
+        }
     }
 
     /// Drop a draft still waiting (the form is about to be saved or discarded, which

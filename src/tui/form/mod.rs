@@ -693,6 +693,15 @@ impl FormState {
         });
     }
 
+    /// The fields on screen: as of the last `refresh` (drawing reads this every frame, so
+    /// it does not ask the rules again), or asked now when the values changed since.
+    pub fn shown_fields(&self, service_date: NaiveDate) -> Vec<FieldId> {
+        match &self.checked {
+            Some(c) => c.visible.clone(),
+            None => self.visible(service_date),
+        }
+    }
+
     /// Whether `id` must be filled (as of the last `refresh`).
     pub fn is_required(&self, id: FieldId) -> bool {
         self.checked

@@ -2,7 +2,6 @@
 
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
@@ -34,7 +33,7 @@ pub fn render(app: &App, form: &FormState, frame: &mut Frame, area: Rect) -> Opt
     let mut lines: Vec<Line> = recheck_header(app, form, value_width as usize);
     let mut focus_line = 0usize;
     let mut cursor: Option<(u16, usize)> = None;
-    for id in form.visible(service) {
+    for id in form.shown_fields(service) {
         let focused = id == form.focus;
         if focused {
             focus_line = lines.len();
@@ -134,7 +133,7 @@ pub fn render(app: &App, form: &FormState, frame: &mut Frame, area: Rect) -> Opt
     let height = area.height as usize;
     let scroll = (focus_line + 2).saturating_sub(height);
     let visible: Vec<Line> = lines.into_iter().skip(scroll).take(height).collect();
-    frame.render_widget(Paragraph::new(visible), area);
+    super::put_lines(frame, area, &visible);
     if let Some((x, line)) = cursor {
         if line >= scroll && line - scroll < height {
             frame.set_cursor_position(Position::new(x, area.y + (line - scroll) as u16));

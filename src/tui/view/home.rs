@@ -3,7 +3,6 @@
 use super::theme;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::fit;
@@ -89,5 +88,5 @@ pub fn render(app: &App, list: ListState, frame: &mut Frame, area: Rect) {
         }
         lines.push(Line::styled(text, style));
     }
-    frame.render_widget(Paragraph::new(lines), area);
+    super::put_lines(frame, area, &lines);
 }

@@ -4,7 +4,6 @@ use super::theme;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::fit;
@@ -132,7 +131,7 @@ pub fn search(
     }
     let height = (area.height as usize).saturating_sub(3);
     lines.extend(record_lines(app, results, selected, area.width, height));
-    frame.render_widget(Paragraph::new(lines), area);
+    super::put_lines(frame, area, &lines);
     frame.set_cursor_position(Position::new(area.x + label_w + view.cursor_col, area.y));
 }
 
@@ -146,5 +145,5 @@ pub fn followups(app: &App, selected: usize, frame: &mut Frame, area: Rect) {
     }
     let height = (area.height as usize).saturating_sub(1);
     lines.extend(record_lines(app, items, selected, area.width, height));
-    frame.render_widget(Paragraph::new(lines), area);
+    super::put_lines(frame, area, &lines);
 }

@@ -83,7 +83,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         }
         None => hint_line.unwrap_or_default(),
     };
-    frame.render_widget(Paragraph::new(hint_widget), hint);
+    put_lines(frame, hint, &[hint_widget]);
     render_status(app, frame, status);
     render_keys(app, frame, keys);
     if app.help {
@@ -282,7 +282,7 @@ fn render_keys(app: &App, frame: &mut Frame, area: Rect) {
             spans.push(Span::raw(format!(" {}  ", item.2)));
         }
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    put_lines(frame, area, &[Line::from(spans)]);
 }
 
 /// F1: every key of the current screen's stack, with each action's label and what it
@@ -333,6 +333,16 @@ pub(crate) fn clear_popup(frame: &mut Frame, area: Rect) {
         if cell.symbol().width() > 1 {
             cell.set_symbol(" ");
         }
+    }
+}
+
+/// `lines` drawn top-down into `area`, each cut at the area's width: what a `Paragraph`
+/// without wrap, scroll or alignment draws, at about two thirds of its cost — the form is
+/// drawn on every keystroke (BENCHMARKS.md).
+pub(crate) fn put_lines(frame: &mut Frame, area: Rect, lines: &[Line]) {
+    let buf = frame.buffer_mut();
+    for (y, line) in (area.y..area.bottom()).zip(lines) {
+        buf.set_line(area.x, y, line, area.width);
     }
 }
 

@@ -47,7 +47,7 @@ pub fn triage(app: &App, selected: usize, frame: &mut Frame, area: Rect) {
             Span::styled(l.t(case.label()).to_string(), style),
         ]));
     }
-    frame.render_widget(Paragraph::new(lines), area);
+    super::put_lines(frame, area, &lines);
 }
 
 pub fn guide_text(case: IncidentCase) -> (Msg, Msg) {

@@ -3,7 +3,6 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::theme;
@@ -241,7 +240,7 @@ pub fn render(app: &App, form: &FormState, rec: &Record, frame: &mut Frame, area
             Span::raw(value),
         ]));
     }
-    frame.render_widget(Paragraph::new(lines), area);
+    super::put_lines(frame, area, &lines);
 }
 
 #[cfg(test)]

@@ -3,7 +3,6 @@
 use super::theme;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::fit;
@@ -158,5 +157,5 @@ pub fn render(app: &App, list: &SyncList, frame: &mut Frame, area: Rect) {
         lines.extend(std::iter::repeat_n(Line::raw(""), pad));
         lines.extend(note_lines);
     }
-    frame.render_widget(Paragraph::new(lines), area);
+    super::put_lines(frame, area, &lines);
 }

@@ -214,6 +214,22 @@ fn env_path(var: &str) -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
+/// For tests of "never follows a link": a symlink at `link` to the file `target`. `false`
+/// only on Windows when the user lacks the privilege to make one; on Unix a failure
+/// panics (the test would otherwise pass without checking links).
+#[cfg(test)]
+pub(crate) fn test_symlink(target: &Path, link: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(target, link).expect("symlink");
+        true
+    }
+    #[cfg(windows)]
+    {
+        std::os::windows::fs::symlink_file(target, link).is_ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,11 +317,8 @@ mod tests {
         let target = dir.path().join("target");
         std::fs::write(&target, b"keep").unwrap();
         let link = dir.path().join("link");
-        #[cfg(unix)]
-        std::os::unix::fs::symlink(&target, &link).unwrap();
-        #[cfg(windows)]
-        if std::os::windows::fs::symlink_file(&target, &link).is_err() {
-            // Creating a symlink needs a privilege a test user may lack.
+        if !test_symlink(&target, &link) {
+            // Creating a symlink needs a privilege a test user may lack (Windows).
             return;
         }
         assert!(create_file(&link, Sharing::Owner, false).is_err());

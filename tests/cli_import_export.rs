@@ -413,14 +413,18 @@ fn dry_run_stores_nothing_but_reports_the_same() {
     let out = dry.import(&mixed_file(), &["--dry-run"]);
     let dry_rejections = assert_mixed_rejections(&out);
     assert_eq!(dry_rejections, real_rejections);
-    assert!(dry.export().is_empty(), "a dry run stores nothing");
+    assert!(
+        !dry.store().exists(),
+        "a dry run does not even open the store"
+    );
     let out = dry.onshi(&["export", "--format", "jsonl"]);
+    assert_eq!(code(&out), 1, "no store to export from");
     assert!(out.stdout.is_empty());
 
     // All valid: exit 0, still nothing stored.
     let out = dry.import(&three_valid_lines(), &["--dry-run"]);
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
-    assert!(dry.export().is_empty());
+    assert!(!dry.store().exists());
 }
 
 fn import_stdin(desk: &Desk, args: &[&str], input: &[u8]) -> Output {
@@ -452,7 +456,7 @@ fn import_dash_reads_standard_input() {
         mixed_file().as_bytes(),
     );
     assert_mixed_rejections(&out);
-    assert!(other.export().is_empty());
+    assert!(!other.store().exists(), "a dry run stores nothing");
 }
 
 #[test]
@@ -548,6 +552,58 @@ fn a_later_version_of_a_stored_record_is_an_update() {
     assert_eq!(records[0]["id"], FIXED_ID);
     assert_eq!(records[0]["version"], 2);
     assert_eq!(records[0]["declaration"]["phone"], "090-9999-0000");
+}
+
+/// An export holds each record's latest version only; read back into a new store (a new
+/// terminal, or a store rebuilt after a disk failure) every record comes back as it was,
+/// edited and voided ones included, and later versions follow on top of it.
+#[test]
+fn an_export_reads_back_whole_into_a_new_store() {
+    let old = Desk::new();
+    let mut v1 = wareki_record();
+    v1["id"] = json!(FIXED_ID);
+    v1["version"] = json!(1);
+    let mut v2 = with(v1.clone(), "/declaration/phone", json!("090-9999-0000"));
+    v2["version"] = json!(2);
+    let mut v3 = v2.clone();
+    v3["version"] = json!(3);
+    v3["status"] = json!("voided");
+    v3["void_reason"] = json!("二重登録");
+    let body = format!(
+        "{}\n{}\n{}\n{}\n",
+        line(v1),
+        line(v2),
+        line(v3),
+        line(child_record())
+    );
+    let out = old.import(&body, &[]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let exported = old.onshi(&["export", "--format", "jsonl"]);
+    assert_eq!(code(&exported), 0, "{}", text(&exported.stderr));
+
+    let new = Desk::new();
+    let out = new.import(&text(&exported.stdout), &[]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(
+        new.export(),
+        jsonl(&exported.stdout),
+        "the same records, field for field"
+    );
+    let stored = onshi::store::Store::open(&new.store()).expect("open the new store");
+    let kept = stored.versions(FIXED_ID).expect("versions");
+    assert_eq!(
+        kept.iter().map(|r| r.version).collect::<Vec<_>>(),
+        [3],
+        "only the version the export held"
+    );
+    drop(stored);
+
+    // Read back twice: the second time every line is a conflict, nothing changes.
+    let again = new.import(&text(&exported.stdout), &[]);
+    assert_eq!(code(&again), 1, "{}", text(&again.stderr));
+    let (objects, _) = stderr_parts(&again);
+    assert_eq!(objects.len(), 2, "{objects:?}");
+    assert_eq!(new.export(), jsonl(&exported.stdout));
 }
 
 #[test]
@@ -788,9 +844,16 @@ fn options_before_or_after_the_subcommand_and_the_store_env() {
         .arg(&elsewhere)
         .output()
         .expect("run");
-    assert_eq!(code(&overridden), 0, "{}", text(&overridden.stderr));
+    // The store named by --store is the one looked for (and not made by an export).
+    assert_eq!(code(&overridden), 1, "{}", text(&overridden.stderr));
     assert!(overridden.stdout.is_empty());
-    assert!(elsewhere.is_dir());
+    let named = elsewhere.display().to_string();
+    assert!(
+        text(&overridden.stderr).contains(&named),
+        "{}",
+        text(&overridden.stderr)
+    );
+    assert!(!elsewhere.exists());
 
     // Import through ONSHI_STORE alone lands there.
     let env_store = desk.tmp.path().join("env-store");

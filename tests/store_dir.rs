@@ -177,6 +177,60 @@ fn missing_and_empty_folders_become_stores_with_a_marker() {
     assert!(ok(&c.output().unwrap()).contains(&rec.id));
 }
 
+/// Commands that read or send what is stored do not make a store: a mistyped `--store`
+/// is told there is none there (exit 1), and the folder stays missing or empty.
+#[test]
+fn reading_commands_report_a_missing_or_empty_folder_and_create_nothing() {
+    let desk = Desk::new();
+    let missing = desk.path("typo/onshi");
+    let empty = desk.path("empty");
+    fs::create_dir(&empty).unwrap();
+    let commands: [&[&str]; 6] = [
+        &["export", "--format", "jsonl"],
+        &["audit"],
+        &["print", "01JDQ8V9X6R1ZK3M4N5P6Q7R8S", "--format", "txt"],
+        &["purge", "--dry-run"],
+        &["sync", "--once"],
+        &[
+            "sync",
+            "--set-aside",
+            "01JDQ8V9X6R1ZK3M4N5P6Q7R8S:1",
+            "--reason",
+            "重複",
+        ],
+    ];
+    let inbox = desk.path("inbox");
+    fs::create_dir(&inbox).unwrap();
+    fs::write(inbox.join(".onshi-inbox"), b"").unwrap();
+    let config = desk.path("dir-target.toml");
+    let toml = format!(
+        "[sync]\ntarget = \"dir\"\ndir = {:?}\n",
+        inbox.display().to_string()
+    );
+    fs::write(&config, toml).unwrap();
+    for dir in [&missing, &empty] {
+        for args in commands {
+            let mut c = desk.cmd();
+            c.arg("--store")
+                .arg(dir)
+                .arg("--config")
+                .arg(&config)
+                .args(args);
+            let out = c.output().unwrap();
+            let err = text(&out.stderr);
+            assert_eq!(code(&out), 1, "{args:?} on {}: {err}", dir.display());
+            assert!(err.contains("保存先がありません"), "{args:?}: {err}");
+            assert!(err.contains(&dir.display().to_string()), "{args:?}: {err}");
+        }
+    }
+    assert!(!missing.exists() && !desk.path("typo").exists());
+    assert_eq!(
+        fs::read_dir(&empty).unwrap().count(),
+        0,
+        "the empty folder stays empty"
+    );
+}
+
 #[test]
 fn only_onshi_and_sled_files_in_a_store_are_made_private() {
     let desk = Desk::new();

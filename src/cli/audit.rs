@@ -9,7 +9,7 @@ use chrono::{NaiveDate, SecondsFormat};
 use clap::Args;
 use unicode_width::UnicodeWidthStr;
 
-use super::{fail, open_store, Setup};
+use super::{fail, open_existing_store, Setup};
 use crate::domain::era::parse_date;
 use crate::domain::text::neutralize_for_terminal;
 use crate::i18n::{describe_store_error, Lang, Msg};
@@ -74,7 +74,7 @@ pub fn run(setup: &Setup, args: &AuditArgs) -> ExitCode {
         Ok(d) => d,
         Err(code) => return code,
     };
-    let store = match open_store(setup) {
+    let store = match open_existing_store(setup) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -32,7 +32,7 @@ use clap::Args;
 
 use super::output::{check_destination, write_to};
 use super::print::output_failed;
-use super::{audit::since_date, fail, open_store, CsvEncoding, ExportFormat, Setup};
+use super::{audit::since_date, fail, open_existing_store, CsvEncoding, ExportFormat, Setup};
 use crate::domain::claim;
 use crate::domain::record::{Record, Status};
 use crate::export::{cp932, fhir, spreadsheet};
@@ -347,7 +347,7 @@ pub fn run(setup: &Setup, args: &ExportArgs) -> ExitCode {
             return output_failed(lang, e);
         }
     }
-    let store = match open_store(setup) {
+    let store = match open_existing_store(setup) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -61,16 +61,20 @@ fn report(lang: Lang, line: usize, errors: &[FieldError]) {
 }
 
 /// Store a validated record: a first version is inserted, a later one must follow the
-/// stored version.
+/// stored version — or, for an id this store has never seen, it is taken as it is (an
+/// export holds only each record's latest version, so reading it into a new store must
+/// not need the earlier ones).
 fn store_one(
     store: &Store,
     rec: &crate::domain::record::Record,
     operator: &str,
 ) -> Result<(), StoreError> {
     if rec.version == 1 {
-        store.insert_new(rec, operator)
-    } else {
-        store.update(rec, operator, AuditAction::Import)
+        return store.insert_new(rec, operator);
+    }
+    match store.update(rec, operator, AuditAction::Import) {
+        Err(StoreError::Conflict { found: 0, .. }) => store.insert_adopted(rec, operator),
+        other => other,
     }
 }
 

@@ -231,6 +231,22 @@ pub fn open_store(setup: &Setup) -> Result<Store, ExitCode> {
     finish_open(setup, store)
 }
 
+/// [`open_store`] for a command that only reads or sends what is stored (export, audit,
+/// print, purge, sync): a missing or empty folder is reported, not made into a store, so
+/// a mistyped `--store` does not answer "nothing here" from a store it just created.
+pub fn open_existing_store(setup: &Setup) -> Result<Store, ExitCode> {
+    let dir = &setup.store_dir;
+    let empty = match std::fs::read_dir(dir) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    };
+    if empty {
+        let shown = crate::domain::text::neutralize_for_terminal(&dir.display().to_string());
+        return Err(fail(setup.lang, Msg::StoreMissing, &shown, 1));
+    }
+    open_store(setup)
+}
+
 /// What every open does after the store is unlocked: the configured terminal id, and
 /// remembering an `--operator` for this terminal.
 fn finish_open(setup: &Setup, store: Store) -> Result<Store, ExitCode> {

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::output::{check_destination, write_to, OutputError};
-use super::{fail, open_store, Setup};
+use super::{fail, open_existing_store, Setup};
 use crate::domain::text::neutralize_for_terminal;
 use crate::i18n::{describe_store_error, Label, Lang, Msg};
 use crate::paper;
@@ -69,7 +69,7 @@ pub fn run(setup: &Setup, args: &PrintArgs) -> ExitCode {
             return output_failed(lang, e);
         }
     }
-    let store = match open_store(setup) {
+    let store = match open_existing_store(setup) {
         Ok(s) => s,
         Err(code) => return code,
     };

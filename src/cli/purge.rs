@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{fail, open_store, Setup};
+use super::{fail, open_existing_store, Setup};
 use crate::config::DEFAULT_RETENTION_DAYS;
 use crate::domain::text::neutralize_for_terminal;
 use crate::i18n::{describe_store_error, Lang, Msg};
@@ -63,7 +63,7 @@ pub fn run(setup: &Setup, args: &PurgeArgs) -> ExitCode {
             .retention_days
             .map_or(DEFAULT_RETENTION_DAYS, |d| d.0),
     };
-    let store = match open_store(setup) {
+    let store = match open_existing_store(setup) {
         Ok(s) => s,
         Err(code) => return code,
     };

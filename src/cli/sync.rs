@@ -18,7 +18,7 @@ use std::sync::atomic::AtomicBool;
 
 use clap::Args;
 
-use super::{fail, open_store, Setup};
+use super::{fail, open_existing_store, Setup};
 use crate::i18n::{describe_store_error, Lang, Msg};
 use crate::store::{clean_reason, SetAsideOutcome, Store, StoreError};
 use crate::sync::{
@@ -84,7 +84,7 @@ pub fn run(setup: &Setup, args: &SyncArgs) -> ExitCode {
             )
         }
     };
-    let store = match open_store(setup) {
+    let store = match open_existing_store(setup) {
         Ok(s) => s,
         Err(code) => return code,
     };
@@ -154,7 +154,7 @@ fn set_aside(setup: &Setup, args: &SyncArgs) -> ExitCode {
     if reason.is_empty() {
         return fail(lang, Msg::SyncSetAsideNoReason, "--reason", 2);
     }
-    let store = match open_store(setup) {
+    let store = match open_existing_store(setup) {
         Ok(s) => s,
         Err(code) => return code,
     };

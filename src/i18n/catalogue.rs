@@ -356,6 +356,7 @@ catalogue! {
     StoreCorrupt => "保存先のデータが壊れています。技術担当に連絡してください", "The store data is damaged; call your technician";
     StoreIo => "保存先の読み書きに失敗しました", "Reading or writing the store failed";
     StoreNotAStore => "onshi の保存先ではなく、空でもないフォルダーです（何も変更していません）。--store には、まだ無いフォルダーか空のフォルダー、または onshi の保存先を指定してください", "Not an onshi store, and not empty (nothing was changed); give --store a folder that does not exist yet, an empty one, or an onshi store";
+    StoreMissing => "保存先がありません（何も作っていません）。--store の指定を確認するか、onshi init で作成してください", "There is no store here (nothing was created); check --store, or create one with onshi init";
     StoreNotADirectory => "フォルダーではありません（何も変更していません）。--store にはフォルダーを指定してください", "Not a folder (nothing was changed); give --store a folder";
 
     // CLI

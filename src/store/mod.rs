@@ -143,7 +143,11 @@ struct StoredVersion {
 
 #[derive(Clone, Copy)]
 enum Expect {
+    /// Version 1 of an unused id.
     New,
+    /// Any version of an unused id: a record created in another store (an export).
+    Absent,
+    /// The stored version + 1.
     Next,
 }
 
@@ -489,6 +493,13 @@ impl Store {
         )
     }
 
+    /// Store the latest version of a record made in another store (an export read back by
+    /// `onshi import`): the id must be unused here, and the versions before it are not
+    /// known. Audited "create", as it creates the record in this store.
+    pub fn insert_adopted(&self, rec: &Record, operator: &str) -> Result<(), StoreError> {
+        self.save(rec, operator, AuditAction::Create, Expect::Absent, None)
+    }
+
     /// Store a new version of an existing record: `rec.version` must be the stored
     /// version + 1 (checked inside the transaction), else `Conflict`.
     pub fn update(
@@ -569,6 +580,7 @@ impl Store {
                 };
                 let ok = match expect {
                     Expect::New => stored == 0 && rec.version == 1,
+                    Expect::Absent => stored == 0 && rec.version >= 1,
                     Expect::Next => stored >= 1 && Some(rec.version) == stored.checked_add(1),
                 };
                 if !ok {

@@ -109,7 +109,9 @@ pub fn guide(
             .t(Msg::GuideOutageMode)
             .replace("{phone}", &app.desk.helpdesk_phone)
             .replace("{clinic}", &clinic);
-        for chunk in wrap(&format!("☎ {text}"), width) {
+        // "TEL", not ☎: ☎ is East Asian ambiguous width, two cells on a Japanese console
+        // (src/tui/view/ambiguous.rs), and its one-cell stand-in would be a bare "?".
+        for chunk in wrap(&format!("TEL {text}"), width) {
             lines.push(Line::styled(chunk, theme::WARN));
         }
     }

@@ -78,15 +78,28 @@ impl Chord {
         }
         let (mut ctrl, mut alt, mut shift) = (false, false, false);
         let mut rest = s;
-        // Modifiers are one letter and a hyphen; a lone "-" is the minus key.
-        while rest.len() > 2 && rest.as_bytes()[1] == b'-' {
-            match &rest[..1] {
-                "C" | "c" => ctrl = true,
-                "A" | "a" | "M" | "m" => alt = true,
-                "S" | "s" => shift = true,
-                m => return Err(ChordError::UnknownModifier(m.to_string())),
+        loop {
+            // Modifiers are one letter and a hyphen ("C-s"), or a word and a plus as the
+            // key bar shows them ("Ctrl+S"); a lone "-" or "+" is that key.
+            if let Some((word, after)) = rest.split_once('+').filter(|(_, a)| !a.is_empty()) {
+                match word.to_ascii_lowercase().as_str() {
+                    "ctrl" | "control" => ctrl = true,
+                    "alt" | "meta" => alt = true,
+                    "shift" => shift = true,
+                    _ => return Err(ChordError::UnknownModifier(word.to_string())),
+                }
+                rest = after;
+            } else if rest.len() > 2 && rest.as_bytes()[1] == b'-' {
+                match &rest[..1] {
+                    "C" | "c" => ctrl = true,
+                    "A" | "a" | "M" | "m" => alt = true,
+                    "S" | "s" => shift = true,
+                    m => return Err(ChordError::UnknownModifier(m.to_string())),
+                }
+                rest = &rest[2..];
+            } else {
+                break;
             }
-            rest = &rest[2..];
         }
         let code = if let Some((_, c)) = NAMED.iter().find(|(n, _)| n.eq_ignore_ascii_case(rest)) {
             *c
@@ -182,20 +195,24 @@ impl Chord {
     }
 }
 
+/// As the key bar and F1 show a key: the spelling of the keys' own labels and of Windows
+/// menus ("Ctrl+Q", "Shift+Tab"), which [`Chord::parse`] reads back.
 impl std::fmt::Display for Chord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.ctrl {
-            write!(f, "C-")?;
+            write!(f, "Ctrl+")?;
         }
         if self.alt {
-            write!(f, "A-")?;
+            write!(f, "Alt+")?;
         }
-        if self.shift {
-            write!(f, "S-")?;
+        if self.shift || self.code == Code::BackTab {
+            write!(f, "Shift+")?;
         }
         match self.code {
             Code::F(n) => write!(f, "F{n}"),
+            Code::BackTab => write!(f, "Tab"),
             Code::Char(' ') => write!(f, "Space"),
+            Code::Char(c) if self.ctrl || self.alt => write!(f, "{}", c.to_ascii_uppercase()),
             Code::Char(c) => write!(f, "{c}"),
             other => {
                 let name = NAMED.iter().find(|(_, c)| *c == other).map(|(n, _)| *n);

@@ -37,14 +37,34 @@ fn lookup_uses_the_stack_in_order() {
 
 #[test]
 fn chords_parse_and_print() {
-    for s in ["F1", "C-s", "A-x", "S-Up", "Enter", "Space", "k", "-"] {
+    for s in [
+        "F1", "C-s", "A-x", "S-Up", "Enter", "Space", "k", "-", "+", "C-+", "BackTab",
+    ] {
         let c = Chord::parse(s).unwrap();
         assert_eq!(Chord::parse(&c.to_string()).unwrap(), c, "{s}");
+    }
+    // Shown as on the keys and in Windows menus, and read back in that spelling too.
+    for (written, shown) in [
+        ("C-q", "Ctrl+Q"),
+        ("A-x", "Alt+X"),
+        ("S-Up", "Shift+Up"),
+        ("BackTab", "Shift+Tab"),
+        ("S-Tab", "Shift+Tab"),
+        ("C-S-F5", "Ctrl+Shift+F5"),
+        ("k", "k"),
+    ] {
+        let c = Chord::parse(written).unwrap();
+        assert_eq!(c.to_string(), shown, "{written}");
+        assert_eq!(Chord::parse(shown).unwrap(), c, "{shown}");
     }
     assert_eq!(
         Chord::parse("S-Tab").unwrap(),
         Chord::parse("BackTab").unwrap()
     );
+    assert!(matches!(
+        Chord::parse("Hyper+a"),
+        Err(ChordError::UnknownModifier(_))
+    ));
     assert!(matches!(
         Chord::parse("F13"),
         Err(ChordError::UnknownKey(_))

@@ -167,7 +167,11 @@ fn unreachable_http_target_and_bad_token_file_are_ng() {
     let (code, lines) = doctor(&args, dir.path());
     assert_eq!(code, 1);
     let s = line(&lines, "sync target");
-    assert!(s.starts_with("NG") && s.contains("Cannot reach"), "{s}");
+    assert!(
+        s.starts_with("NG") && s.contains("Cannot reach") && s.contains("refused the connection"),
+        "{s}"
+    );
+    assert!(!s.contains("os error"), "no raw system text: {s}");
     // A token file others can read is refused with its name.
     std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o644)).unwrap();
     let (_, lines) = doctor(&args, dir.path());

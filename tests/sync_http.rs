@@ -8,6 +8,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use onshi::i18n::{Lang, Msg};
 use onshi::store::{AuditAction, Store};
 use onshi::sync::{
     queue, run_pass, EntryState, PassReport, SyncStatus, Target, Worker, WorkerHandle,
@@ -31,6 +32,7 @@ fn fast_worker(store: &Arc<Store>, target: Target) -> WorkerHandle {
         WorkerOptions {
             backoff_min: Duration::from_millis(20),
             backoff_max: Duration::from_millis(200),
+            ..WorkerOptions::default()
         },
     )
 }
@@ -107,6 +109,9 @@ fn server_down_at_start_then_up_delivers_everything() {
     }
     let s = w.status();
     assert!(s.since.is_some());
+    // In the clerk's words from the catalogue, not the socket library's.
+    let why = s.last_error.clone().unwrap_or_default();
+    assert_eq!(why, Lang::Ja.t(Msg::NetRefused), "{why}");
     assert_eq!(s.queued, 6);
     assert_eq!(store.outbox_len(), 6);
     // It keeps trying while down (backoff, no busy loop): attempts are counted.
@@ -144,8 +149,11 @@ fn server_errors_are_retried_until_accepted() {
     // A 5xx ends the pass; the entry stays queued, with the reason.
     let r = pass(&store, &target);
     assert_eq!(r.delivered, 0);
+    let why = r.unreachable.as_deref().unwrap();
     assert!(
-        r.unreachable.as_deref().unwrap().contains("HTTP 500"),
+        why.starts_with(Lang::Ja.t(Msg::NetServerError))
+            && why.contains("HTTP 500")
+            && why.ends_with(": boom"),
         "{r:?}"
     );
     assert_eq!(store.outbox_len(), 4);
@@ -177,7 +185,11 @@ fn slow_response_past_the_timeout_is_retried_without_duplicate() {
         t0.elapsed() < Duration::from_millis(850),
         "timeout not applied"
     );
-    assert!(r.unreachable.is_some(), "{r:?}");
+    assert_eq!(
+        r.unreachable.as_deref(),
+        Some(Lang::Ja.t(Msg::NetTimeout)),
+        "{r:?}"
+    );
     assert_eq!(store.outbox_len(), 2);
 
     // Let the slow request complete on the server side.

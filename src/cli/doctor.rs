@@ -11,6 +11,7 @@ use crate::config::SyncTarget;
 use crate::i18n::{describe_store_error, Lang, Msg};
 use crate::keymap::Keymap;
 use crate::store::{Store, StoreError};
+use crate::sync::failure::{folder_msg, io_network_msg};
 use crate::sync::{describe_target_error, Target};
 
 /// How long the sync check waits for the receiver to accept a connection.
@@ -215,7 +216,7 @@ fn sync_line(setup: &Setup) -> Line {
                 part: Msg::DoctorSync,
                 detail: match writable {
                     Ok(()) => format!("dir {}", dir.display()),
-                    Err(e) => format!("dir {}: {e}", dir.display()),
+                    Err(e) => format!("dir {}: {}", dir.display(), lang.t(folder_msg(&e))),
                 },
             }
         }
@@ -227,18 +228,20 @@ fn sync_line(setup: &Setup) -> Line {
                 part: Msg::DoctorSync,
                 detail: match reach {
                     Ok(()) => format!("http {url}"),
-                    Err(e) => format!("http {url}: {} ({e})", lang.t(Msg::SyncUnreachable)),
+                    Err(m) => format!(
+                        "http {url}: {} ({})",
+                        lang.t(Msg::SyncUnreachable),
+                        lang.t(m)
+                    ),
                 },
             }
         }
     }
 }
 
-/// Whether the receiver accepts a TCP connection (no request is sent).
-fn reachable(url: &str) -> Result<(), String> {
-    let rest = url
-        .split_once("://")
-        .ok_or_else(|| "no scheme".to_string())?;
+/// Whether the receiver accepts a TCP connection (no request is sent), or what stops it.
+fn reachable(url: &str) -> Result<(), Msg> {
+    let rest = url.split_once("://").ok_or(Msg::SyncUrlInvalid)?;
     let default_port = if rest.0.eq_ignore_ascii_case("https") {
         443
     } else {
@@ -257,13 +260,13 @@ fn reachable(url: &str) -> Result<(), String> {
     };
     let addrs: Vec<_> = with_port
         .to_socket_addrs()
-        .map_err(|e| e.to_string())?
+        .map_err(|_| Msg::NetHostNotFound)?
         .collect();
-    let mut last = "no address".to_string();
+    let mut last = Msg::NetHostNotFound;
     for a in addrs {
         match TcpStream::connect_timeout(&a, CONNECT_TIMEOUT) {
             Ok(_) => return Ok(()),
-            Err(e) => last = e.to_string(),
+            Err(e) => last = io_network_msg(&e),
         }
     }
     Err(last)

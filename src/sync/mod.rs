@@ -9,6 +9,7 @@
 //! confirmed it, and a crash in between sends it again. The `Idempotency-Key`
 //! (`<id>:<version>`) or the file name makes that exactly-once at the receiver.
 
+pub mod failure;
 mod orca;
 mod pass;
 mod target;

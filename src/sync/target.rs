@@ -12,6 +12,7 @@ use std::time::Duration;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::Agent;
 
+use super::failure;
 use super::orca::{OrcaTarget, DEFAULT_MEMO_CLASS, DEFAULT_MEMO_DEPARTMENT};
 use crate::config::{SyncConfig, SyncTarget};
 use crate::i18n::{Lang, Msg};
@@ -224,7 +225,8 @@ impl Target {
                 o.set_valid_check_digit(valid_check_digit);
             }
             Target::Dir(d) => d.lang = lang,
-            _ => {}
+            Target::Http(h) => h.lang = lang,
+            Target::None => {}
         }
         self
     }
@@ -303,6 +305,8 @@ pub struct HttpTarget {
     agent: Agent,
     url: String,
     auth: String,
+    /// The language of onshi's own words in failure messages.
+    lang: Lang,
 }
 
 impl fmt::Debug for HttpTarget {
@@ -328,6 +332,7 @@ impl HttpTarget {
             agent: agent(ca_pem, timeouts)?,
             url: url.to_string(),
             auth: format!("Bearer {token}"),
+            lang: Lang::default(),
         })
     }
 
@@ -390,7 +395,7 @@ impl HttpTarget {
             .send(body);
         let mut resp = match res {
             Ok(r) => r,
-            Err(e) => return Outcome::Unreachable(clean_message(e.to_string().as_bytes())),
+            Err(e) => return Outcome::Unreachable(failure::describe_network(&e, self.lang)),
         };
         let status = resp.status().as_u16();
         // Read the body in every case: a fully read response lets the connection be reused.
@@ -401,22 +406,20 @@ impl HttpTarget {
             .read_to_vec()
             .map(|b| server_message(&b))
             .unwrap_or_default();
-        let with_text = |prefix: String| {
-            if text.is_empty() {
-                prefix
-            } else {
-                clean_message(format!("{prefix}: {text}").as_bytes())
-            }
+        let later = || {
+            Outcome::Unreachable(clean_message(
+                failure::describe_status(status, &text, self.lang).as_bytes(),
+            ))
         };
         match status {
             200..=299 | 409 => Outcome::Delivered,
             // Time-outs and rate limits say "later", not "never".
-            408 | 429 => Outcome::Unreachable(with_text(format!("HTTP {status}"))),
+            408 | 429 => later(),
             400..=499 => Outcome::Rejected {
                 status: Some(status),
                 message: text,
             },
-            _ => Outcome::Unreachable(with_text(format!("HTTP {status}"))),
+            _ => later(),
         }
     }
 }
@@ -578,7 +581,12 @@ impl DirTarget {
             Err(e) => {
                 let _ = std::fs::remove_file(&tmp);
                 Outcome::Unreachable(clean_message(
-                    format!("{}: {e}", self.dir.display()).as_bytes(),
+                    format!(
+                        "{}: {}",
+                        self.dir.display(),
+                        self.lang.t(failure::folder_msg(&e))
+                    )
+                    .as_bytes(),
                 ))
             }
         }

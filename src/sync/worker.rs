@@ -15,7 +15,7 @@ use chrono::{DateTime, FixedOffset};
 use super::pass::{self, PassEvent, QueueEntry};
 use super::target::Target;
 use crate::config::SyncConfig;
-use crate::i18n::Lang;
+use crate::i18n::{describe_store_error, Lang, Msg};
 use crate::store::{Store, StoreError};
 
 /// What the status bar shows. Cheap to get: a copy of the worker's last word.
@@ -46,6 +46,9 @@ pub struct SyncStatus {
 pub struct WorkerOptions {
     pub backoff_min: Duration,
     pub backoff_max: Duration,
+    /// The language of the worker's own messages (store trouble, a thread that would
+    /// not start).
+    pub lang: Lang,
 }
 
 impl Default for WorkerOptions {
@@ -53,6 +56,7 @@ impl Default for WorkerOptions {
         WorkerOptions {
             backoff_min: Duration::from_secs(1),
             backoff_max: Duration::from_secs(300),
+            lang: Lang::default(),
         }
     }
 }
@@ -178,9 +182,23 @@ impl Worker {
         valid_check_digit: bool,
     ) -> WorkerHandle {
         match Target::from_config(cfg) {
-            Ok(target) => Self::spawn(store, target.for_desk(lang, valid_check_digit)),
+            Ok(target) => Self::spawn_with(
+                store,
+                target.for_desk(lang, valid_check_digit),
+                WorkerOptions {
+                    lang,
+                    ..WorkerOptions::default()
+                },
+            ),
             Err(e) => {
-                let handle = Self::spawn(store, Target::None);
+                let handle = Self::spawn_with(
+                    store,
+                    Target::None,
+                    WorkerOptions {
+                        lang,
+                        ..WorkerOptions::default()
+                    },
+                );
                 let msg = super::describe_target_error(&e, lang);
                 handle.shared.update(|i| i.status.last_error = Some(msg));
                 handle
@@ -218,7 +236,7 @@ impl Worker {
         if thread.is_none() {
             shared.update(|i| {
                 i.stopped = true;
-                i.status.last_error = Some("cannot start the sync thread".to_string());
+                i.status.last_error = Some(opts.lang.t(Msg::SyncThreadFailed).to_string());
             });
         }
         WorkerHandle {
@@ -426,7 +444,7 @@ fn run(store: &Store, target: &Target, shared: &Shared, opts: WorkerOptions) {
             let delay = backoff.next_delay();
             retry_at = Some(Instant::now() + delay);
             shared.update(|i| {
-                i.status.last_error = Some(e.to_string());
+                i.status.last_error = Some(describe_store_error(&e, opts.lang));
                 i.error_is_refusal = false;
             });
         }

@@ -10,6 +10,7 @@ use ureq::Agent;
 
 use super::xml::{self, Element, Field};
 use crate::i18n::{Lang, Msg};
+use crate::sync::failure;
 use crate::sync::target::{clean_message, Outcome};
 
 /// Most of an answer read: a name search returns up to 100 patients with their insurances.
@@ -151,7 +152,7 @@ impl Client {
             Ok(r) => r,
             Err(e) => {
                 return Err(Outcome::Unreachable(clean_message(
-                    format!("ORCA {api}: {e}").as_bytes(),
+                    format!("ORCA {api}: {}", self.text(failure::network_msg(&e))).as_bytes(),
                 )))
             }
         };
@@ -174,7 +175,11 @@ impl Client {
             400..=499 if status != 408 && status != 429 => return Err(refused(Msg::OrcaBadAnswer)),
             _ => {
                 return Err(Outcome::Unreachable(clean_message(
-                    format!("ORCA {api}: HTTP {status}").as_bytes(),
+                    format!(
+                        "ORCA {api}: {}",
+                        failure::describe_status(status, "", self.lang)
+                    )
+                    .as_bytes(),
                 )))
             }
         }

@@ -12,7 +12,7 @@ use unicode_width::UnicodeWidthStr;
 use super::{fail, open_existing_store, Setup};
 use crate::domain::era::parse_date;
 use crate::domain::text::neutralize_for_terminal;
-use crate::i18n::{describe_store_error, Lang, Msg};
+use crate::i18n::{describe_io, describe_store_error, Lang, Msg};
 use crate::store::AuditEntry;
 
 #[derive(Debug, Args)]
@@ -98,6 +98,6 @@ pub fn run(setup: &Setup, args: &AuditArgs) -> ExitCode {
     // A closed pipe ends quietly (`cli/output.rs`).
     match super::output::print_lines(format_lines(&entries)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(lang, Msg::CliCannotWriteStdout, &e.to_string(), 1),
+        Err(e) => fail(lang, Msg::CliCannotWriteStdout, describe_io(&e, lang), 1),
     }
 }

@@ -19,7 +19,7 @@ use crate::clock::now;
 use crate::domain::input::parse_line;
 use crate::domain::problem::{FieldError, JsonProblem, Problem};
 use crate::domain::validate::{self, Context};
-use crate::i18n::{describe_problem_redacted, describe_store_error, Lang, Msg};
+use crate::i18n::{describe_io, describe_problem_redacted, describe_store_error, Lang, Msg};
 
 /// Longest line read, in bytes (without its line break): a record is a few KiB at most.
 pub const LINE_MAX: usize = 64 * 1024;
@@ -155,7 +155,10 @@ pub fn run(setup: &Setup, file: &str, dry_run: bool) -> ExitCode {
             Err(e) if e.kind() == io::ErrorKind::IsADirectory => {
                 return fail(lang, Msg::CliIsDirectory, file, 1)
             }
-            Err(e) => return fail(lang, Msg::CliCannotRead, &format!("{file}: {e}"), 1),
+            Err(e) => {
+                let why = format!("{file}: {}", describe_io(&e, lang));
+                return fail(lang, Msg::CliCannotRead, &why, 1);
+            }
         }
     };
     // A dry run never opens the store, so it works while the desk has it open.
@@ -197,7 +200,11 @@ pub fn run(setup: &Setup, file: &str, dry_run: bool) -> ExitCode {
                 return fail(
                     lang,
                     Msg::CliReadFailed,
-                    &format!("{file} ({} {n}): {e}", lang.t(Msg::CliLine)),
+                    &format!(
+                        "{file} ({} {n}): {}",
+                        lang.t(Msg::CliLine),
+                        describe_io(&e, lang)
+                    ),
                     1,
                 );
             }

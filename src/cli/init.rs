@@ -17,7 +17,7 @@ use clap::{Args, Subcommand};
 use zeroize::Zeroizing;
 
 use super::{fail, finish_open, Setup};
-use crate::i18n::{describe_store_error, Lang, Msg};
+use crate::i18n::{describe_io, describe_store_error, Lang, Msg};
 use crate::platform::{self, SecretInput};
 use crate::store::{Store, StoreError};
 
@@ -68,9 +68,15 @@ fn source_from(var: &str) -> Source {
 
 /// Read the passphrase file: refused when anyone but its owner may read it; one trailing
 /// line break is not part of the passphrase.
-fn read_file(path: &Path) -> Result<Zeroizing<String>, (Msg, String)> {
+fn read_file(path: &Path, lang: Lang) -> Result<Zeroizing<String>, (Msg, String)> {
     let shown = path.display().to_string();
-    let mut f = File::open(path).map_err(|e| (Msg::PassFileRead, format!("{shown}: {e}")))?;
+    let io = |e: io::Error| {
+        (
+            Msg::PassFileRead,
+            format!("{shown}: {}", describe_io(&e, lang)),
+        )
+    };
+    let mut f = File::open(path).map_err(io)?;
     match platform::secret_file_exposure(&f, true) {
         Ok(None) => {}
         Ok(Some(exposure)) => {
@@ -83,11 +89,10 @@ fn read_file(path: &Path) -> Result<Zeroizing<String>, (Msg, String)> {
                 ),
             ))
         }
-        Err(e) => return Err((Msg::PassFileRead, format!("{shown}: {e}"))),
+        Err(e) => return Err(io(e)),
     }
     let mut bytes = Zeroizing::new(Vec::with_capacity(256));
-    f.read_to_end(&mut bytes)
-        .map_err(|e| (Msg::PassFileRead, format!("{shown}: {e}")))?;
+    f.read_to_end(&mut bytes).map_err(io)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| (Msg::PassFileRead, shown.clone()))?;
     let text = text
         .strip_suffix('\n')
@@ -102,7 +107,7 @@ fn prompt(text: &str) -> io::Result<Zeroizing<String>> {
 }
 
 fn no_terminal(lang: Lang, e: &io::Error) -> ExitCode {
-    fail(lang, Msg::PassNoTerminal, &e.to_string(), 1)
+    fail(lang, Msg::PassNoTerminal, describe_io(e, lang), 1)
 }
 
 fn store_fail(lang: Lang, e: &StoreError) -> ExitCode {
@@ -117,7 +122,7 @@ pub(super) fn unlock(setup: &Setup) -> Result<Store, ExitCode> {
     let dir = &setup.store_dir;
     match source() {
         Source::File(path) => {
-            let pass = read_file(&path).map_err(|(m, d)| fail(lang, m, &d, 1))?;
+            let pass = read_file(&path, lang).map_err(|(m, d)| fail(lang, m, &d, 1))?;
             Store::open_with_passphrase(dir, &pass).map_err(|e| store_fail(lang, &e))
         }
         Source::Terminal => {
@@ -143,7 +148,7 @@ pub(super) fn unlock(setup: &Setup) -> Result<Store, ExitCode> {
 /// A new passphrase: from the file `var` names, or typed twice.
 fn new_passphrase(lang: Lang, var: &str) -> Result<Zeroizing<String>, ExitCode> {
     match source_from(var) {
-        Source::File(path) => read_file(&path).map_err(|(m, d)| fail(lang, m, &d, 1)),
+        Source::File(path) => read_file(&path, lang).map_err(|(m, d)| fail(lang, m, &d, 1)),
         Source::Terminal => {
             let first = prompt(lang.t(Msg::PassPromptNew)).map_err(|e| no_terminal(lang, &e))?;
             let second =

@@ -12,7 +12,7 @@ use clap::{Args, ValueEnum};
 use super::output::{check_destination, write_to, OutputError};
 use super::{fail, open_existing_store, Setup};
 use crate::domain::text::neutralize_for_terminal;
-use crate::i18n::{describe_store_error, Label, Lang, Msg};
+use crate::i18n::{describe_io, describe_store_error, Label, Lang, Msg};
 use crate::paper;
 use crate::store::AuditAction;
 
@@ -53,12 +53,15 @@ pub(super) fn output_failed(lang: Lang, e: OutputError) -> ExitCode {
         } => fail(
             lang,
             Msg::CliCannotWrite,
-            &format!("{}: {error}", p.display()),
+            &format!("{}: {}", p.display(), describe_io(&error, lang)),
             1,
         ),
-        OutputError::Io { path: None, error } => {
-            fail(lang, Msg::CliCannotWriteStdout, &error.to_string(), 1)
-        }
+        OutputError::Io { path: None, error } => fail(
+            lang,
+            Msg::CliCannotWriteStdout,
+            describe_io(&error, lang),
+            1,
+        ),
     }
 }
 

@@ -14,7 +14,7 @@ use clap::Args;
 use super::{fail, open_existing_store, Setup};
 use crate::config::DEFAULT_RETENTION_DAYS;
 use crate::domain::text::neutralize_for_terminal;
-use crate::i18n::{describe_store_error, Lang, Msg};
+use crate::i18n::{describe_io, describe_store_error, Lang, Msg};
 use crate::store::{purge_cutoff, PurgePlan};
 
 #[derive(Debug, Args)]
@@ -78,7 +78,7 @@ pub fn run(setup: &Setup, args: &PurgeArgs) -> ExitCode {
             .iter()
             .map(|(id, version)| format!("{id} v{version}"));
         if let Err(e) = super::output::print_lines(ids) {
-            return fail(lang, Msg::CliCannotWriteStdout, &e.to_string(), 1);
+            return fail(lang, Msg::CliCannotWriteStdout, describe_io(&e, lang), 1);
         }
         line(lang, Msg::PurgeWould, plan.purge.len());
         kept(lang, &plan);

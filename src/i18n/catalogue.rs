@@ -375,6 +375,16 @@ catalogue! {
     SyncStillQueued => "未送信", "still queued";
     SyncProgress => "送信中", "delivering";
     SyncUnreachable => "送信先に接続できません（記録は失われません）", "Cannot reach the sync target (nothing is lost)";
+    IoNotFound => "見つかりません", "not found";
+    IoPermission => "読み書きする権限がありません", "no permission to read or write it";
+    IoIsDirectory => "ファイルではなくフォルダーです", "it is a folder, not a file";
+    IoNotADirectory => "パスの途中にフォルダーでないものがあります", "part of the path is not a folder";
+    IoExists => "すでにあります", "it already exists";
+    IoDiskFull => "ディスクの空きがありません", "the disk is full";
+    IoReadOnly => "読み取り専用の場所です", "the place is read-only";
+    IoInvalidData => "読めない内容です", "its content cannot be read";
+    IoClosed => "出力先が閉じられました", "the output was closed";
+    IoOther => "読み書きに失敗しました（ディスクや共有フォルダーの状態を確認してください）", "reading or writing failed (check the disk or the shared folder)";
     NetRefused => "送信先が接続を拒否しました（受信側のプログラムが止まっている可能性があります）", "The target refused the connection (its receiving program may be stopped)";
     NetHostNotFound => "送信先の名前が見つかりません（ネットワークと設定の url を確認してください）", "The target's name was not found (check the network and the url in the config)";
     NetUnreachable => "送信先までのネットワークがつながっていません", "There is no network path to the target";

@@ -9,7 +9,9 @@ mod problems;
 
 pub use catalogue::Msg;
 pub use labels::{case_short, Label};
-pub use problems::{describe_problem, describe_problem_redacted, describe_store_error};
+pub use problems::{
+    describe_io, describe_problem, describe_problem_redacted, describe_store_error,
+};
 
 use serde::{Deserialize, Serialize};
 

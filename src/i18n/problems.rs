@@ -223,3 +223,21 @@ pub fn describe_store_error(e: &StoreError, lang: Lang) -> String {
         ),
     }
 }
+
+/// What an I/O error on a file means, in `lang` (the OS's own text is English on every
+/// system and names no remedy).
+pub fn describe_io(e: &std::io::Error, lang: Lang) -> &'static str {
+    use std::io::ErrorKind as K;
+    lang.t(match e.kind() {
+        K::NotFound => Msg::IoNotFound,
+        K::PermissionDenied => Msg::IoPermission,
+        K::IsADirectory => Msg::IoIsDirectory,
+        K::NotADirectory => Msg::IoNotADirectory,
+        K::AlreadyExists => Msg::IoExists,
+        K::StorageFull | K::QuotaExceeded => Msg::IoDiskFull,
+        K::ReadOnlyFilesystem => Msg::IoReadOnly,
+        K::InvalidData => Msg::IoInvalidData,
+        K::BrokenPipe => Msg::IoClosed,
+        _ => Msg::IoOther,
+    })
+}

@@ -440,6 +440,7 @@ catalogue! {
     SyncOnline => "接続中", "online";
     SyncOffline => "未接続", "offline";
     SyncSince => "から", "since";
+    SyncSeeScreen => "エラーあり（送信状況の画面に表示）", "error (shown on the Sending screen)";
     SyncLastError => "最後のエラー", "last error";
     SyncWaiting => "前の版の送信待ち", "waiting for an earlier version";
     SyncFailedCount => "保留", "held";

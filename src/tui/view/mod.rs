@@ -164,10 +164,12 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
         l.t(Msg::StatusFollowups),
         s.followup_count
     );
+    let room = (area.width as usize)
+        .saturating_sub(unicode_width::UnicodeWidthStr::width(right.as_str()) + 2);
     let left = match &app.sync {
         Some(st) => format!(
             " {}  {}: {}",
-            sync::status_text(l, st),
+            sync::status_brief(l, st, room),
             l.t(Msg::StatusStore),
             safe(&s.store_path)
         ),

@@ -10,6 +10,29 @@ use crate::i18n::{Lang, Msg};
 use crate::sync::{EntryState, QueueEntry, SyncStatus};
 use crate::tui::app::{App, SyncList};
 
+/// The status bar's sync part in at most `width` cells: the whole [`status_text`] when
+/// it fits, else the state and a pointer to the sync screen, where the reason is shown
+/// whole (a reason cut mid-sentence helps nobody).
+pub fn status_brief(lang: Lang, s: &SyncStatus, width: usize) -> String {
+    let full = status_text(lang, s);
+    if unicode_width::UnicodeWidthStr::width(full.as_str()) <= width || s.last_error.is_none() {
+        return full;
+    }
+    let bare = status_text(
+        lang,
+        &SyncStatus {
+            last_error: None,
+            ..s.clone()
+        },
+    );
+    let pointed = format!("{bare}  {}", lang.t(Msg::SyncSeeScreen));
+    if unicode_width::UnicodeWidthStr::width(pointed.as_str()) <= width {
+        pointed
+    } else {
+        bare
+    }
+}
+
 /// "接続中 09:12から" / "未接続 09:05から: <error>" / "送信先なし" for the status bar.
 pub fn status_text(lang: Lang, s: &SyncStatus) -> String {
     if !s.enabled {
@@ -51,8 +74,12 @@ pub fn render(app: &App, list: &SyncList, frame: &mut Frame, area: Rect) {
     let (entries, selected) = (&list.entries, list.list.selected);
     let l = app.lang;
     let mut lines = Vec::new();
+    let width = area.width as usize;
     if let Some(s) = &app.sync {
-        lines.push(Line::styled(status_text(l, s), theme::BOLD));
+        // Whole, wrapped: the reason is what a technician on the phone needs read out.
+        for chunk in super::wrap(&status_text(l, s), width).into_iter().take(3) {
+            lines.push(Line::styled(chunk, theme::BOLD));
+        }
     }
     let widths = [26usize, 3, 18, 4];
     let rest = (area.width as usize).saturating_sub(1 + widths.iter().sum::<usize>() + 4);
@@ -83,6 +110,16 @@ pub fn render(app: &App, list: &SyncList, frame: &mut Frame, area: Rect) {
     // The warnings and the versions set aside take the bottom rows (at most a third of the
     // screen), the queue the rest.
     let mut note_lines = Vec::new();
+    // The selected version's refusal, whole (its column above is cut to fit).
+    if let Some(why) = entries.get(selected).and_then(|e| e.error.as_deref()) {
+        let head = format!("{}: ", l.t(Msg::ColError));
+        for chunk in super::wrap(&format!("{head}{why}"), width)
+            .into_iter()
+            .take(3)
+        {
+            note_lines.push(Line::styled(chunk, theme::ERROR));
+        }
+    }
     if !list.set_aside.is_empty() {
         note_lines.push(Line::styled(
             format!(" {}", l.t(Msg::SetAsideHeading)),

@@ -428,6 +428,54 @@ fn void_needs_a_reason_and_keeps_the_record() {
     assert_eq!(record.version, 2);
 }
 
+/// Back from opening or voiding a record, home keeps the clerk's place on that record's
+/// row instead of jumping to the top.
+#[test]
+fn home_keeps_the_row_of_the_record_just_opened_or_voided() {
+    let mut a = home_with_rows(Lang::Ja);
+    let r3 = record(
+        "佐藤　一郎",
+        "サトウ　イチロウ",
+        "01JF0000000000000000000003",
+    );
+    a.snapshot.today.push(Row {
+        record: r3,
+        queued: false,
+    });
+    let selected = |a: &App| match &a.screen {
+        Screen::Home { list } => list.selected,
+        other => panic!("not home: {other:?}"),
+    };
+    send(&mut a, vec![key(KeyCode::Down), key(KeyCode::Down)]);
+    assert_eq!(selected(&a), 2);
+    // Opened and left unchanged.
+    send(&mut a, vec![key(KeyCode::Enter)]);
+    assert_eq!(form(&a).text(FieldId::Name), "佐藤　一郎");
+    send(&mut a, vec![key(KeyCode::Esc)]);
+    assert_eq!(selected(&a), 2, "back from the form");
+    // Voided: the save's answer brings home back on the same row.
+    send(&mut a, vec![key(KeyCode::F(8))]);
+    type_text(&mut a, "重複登録");
+    let effects = send(&mut a, vec![key(KeyCode::Enter)]);
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::Save {
+                kind: SaveKind::Void,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+    send(
+        &mut a,
+        vec![Event::Saved {
+            kind: SaveKind::Void,
+        }],
+    );
+    assert_eq!(selected(&a), 2, "back from the void");
+}
+
 #[test]
 fn voided_record_cannot_be_voided_again() {
     let mut a = home_with_rows(Lang::En);

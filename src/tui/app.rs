@@ -125,6 +125,30 @@ impl Screen {
         }
     }
 
+    /// Home with the row of record `id` selected when today's list has it (back from
+    /// opening or voiding that record, the clerk's place in the list is kept), else the
+    /// top row (where a new intake appears).
+    pub fn home_on(today: &[Row], id: Option<&str>) -> Screen {
+        let selected = id
+            .and_then(|id| today.iter().position(|r| r.record.id == id))
+            .unwrap_or(0);
+        Screen::Home {
+            list: ListState { selected },
+        }
+    }
+
+    /// The id of the record this screen opened (an edit, a recheck, a void), if any.
+    pub fn record_id(&self) -> Option<&str> {
+        match self {
+            Screen::Void { record, .. } => Some(record.id.as_str()),
+            Screen::Form(f)
+            | Screen::Discard { form: f }
+            | Screen::Review { form: f, .. }
+            | Screen::Pin(PinDialog { form: f, .. }) => f.editing.as_ref().map(|r| r.id.as_str()),
+            _ => None,
+        }
+    }
+
     /// The form this screen holds (the form itself, or a dialog or review over it).
     pub fn form_mut(&mut self) -> Option<&mut FormState> {
         match self {

@@ -88,9 +88,9 @@ pub(super) fn void_key(
     )
 }
 
-pub(super) fn discard_key(_app: &mut App, form: FormState, key: &Key) -> Step {
+pub(super) fn discard_key(app: &mut App, form: FormState, key: &Key) -> Step {
     match key.action {
-        Some(Action::Confirm) => (leave_form(&form), vec![Effect::DeleteDraft]),
+        Some(Action::Confirm) => (leave_form(app, &form), vec![Effect::DeleteDraft]),
         Some(Action::Cancel) => (Screen::Form(form), vec![]),
         _ => (Screen::Discard { form }, vec![]),
     }

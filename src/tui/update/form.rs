@@ -47,7 +47,7 @@ pub(super) fn key(app: &mut App, mut form: FormState, key: &Key) -> Step {
             if form.dirty {
                 return (Screen::Discard { form }, vec![]);
             }
-            return (leave_form(&form), vec![Effect::DeleteDraft]);
+            return (leave_form(app, &form), vec![Effect::DeleteDraft]);
         }
         Some(Action::ChoiceNext) => form.cycle(focus, true),
         Some(Action::ChoicePrev) => form.cycle(focus, false),

@@ -64,7 +64,7 @@ fn dispatch(app: &mut App, event: Event, env: &Env) -> Vec<Effect> {
                     list: Default::default(),
                 }
             } else {
-                Screen::home()
+                Screen::home_on(&app.snapshot.today, app.screen.record_id())
             };
             app.info(match kind {
                 SaveKind::Void => Msg::SavedVoid,
@@ -218,13 +218,14 @@ fn on_text(app: &mut App, text: &str) -> Vec<Effect> {
 }
 
 /// Where closing a form goes back to.
-fn leave_form(form: &FormState) -> Screen {
+fn leave_form(app: &App, form: &FormState) -> Screen {
     if form.mode == Mode::Recheck {
         Screen::Followups {
             list: Default::default(),
         }
     } else {
-        Screen::home()
+        let id = form.editing.as_ref().map(|r| r.id.as_str());
+        Screen::home_on(&app.snapshot.today, id)
     }
 }
 

@@ -441,6 +441,8 @@ catalogue! {
     SyncOffline => "未接続", "offline";
     SyncSince => "から", "since";
     SyncSeeScreen => "エラーあり（送信状況の画面に表示）", "error (shown on the Sending screen)";
+    SyncVersionMissing => "送信する版が保存先に見つかりません（保存先が傷んでいる可能性。技術担当に連絡してください）", "the version to send is missing from the store (it may be damaged; call your technician)";
+    SyncIdNotAFileName => "記録IDがファイル名に使えない形です（取り込んだ記録を確認してください）", "the record id cannot be used as a file name (check the imported record)";
     SyncLastError => "最後のエラー", "last error";
     SyncWaiting => "前の版の送信待ち", "waiting for an earlier version";
     SyncFailedCount => "保留", "held";

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, FixedOffset};
 
 use super::target::{Outcome, Target};
+use crate::i18n::Msg;
 use crate::store::{OutboxItem, Store, StoreError};
 
 /// The operator name in audit entries written by sync.
@@ -134,7 +135,7 @@ fn deliver_one(store: &Store, target: &Target, item: &OutboxItem) -> Result<Outc
     let Some(body) = store.version_json(&item.id, item.version)? else {
         // The version the queue points at is gone: hold it so a person looks, rather than
         // skipping a version silently.
-        let message = "stored version not found".to_string();
+        let message = target.lang().t(Msg::SyncVersionMissing).to_string();
         store.outbox_mark_failed(item.seq, None, &message, SYNC_OPERATOR)?;
         return Ok(Outcome::Rejected {
             status: None,

@@ -235,6 +235,16 @@ impl Target {
         matches!(self, Target::None)
     }
 
+    /// The language of onshi's own words in this target's messages.
+    pub fn lang(&self) -> Lang {
+        match self {
+            Target::Http(h) => h.lang,
+            Target::Dir(d) => d.lang,
+            Target::Orca(o) => o.lang(),
+            Target::None => Lang::default(),
+        }
+    }
+
     /// Deliver one version (`body` is its stored JSON). The ORCA target keeps its
     /// record → patient links in `store`; a failure there is the error.
     pub fn deliver(
@@ -245,7 +255,7 @@ impl Target {
         body: &[u8],
     ) -> Result<Outcome, StoreError> {
         Ok(match self {
-            Target::None => Outcome::Unreachable("no sync target configured".to_string()),
+            Target::None => Outcome::Unreachable(self.lang().t(Msg::SyncDisabled).to_string()),
             Target::Http(h) => h.deliver(id, version, body),
             Target::Dir(d) => d.deliver(id, version, body),
             Target::Orca(o) => return o.deliver(store, body),
@@ -564,7 +574,7 @@ impl DirTarget {
         if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Outcome::Rejected {
                 status: None,
-                message: "record id cannot be used as a file name".to_string(),
+                message: self.lang.t(Msg::SyncIdNotAFileName).to_string(),
             };
         }
         if !self.has_marker() {

@@ -242,6 +242,10 @@ impl OrcaTarget {
         self.client.lang = lang;
     }
 
+    pub fn lang(&self) -> Lang {
+        self.client.lang
+    }
+
     /// Write the 不詳 insurer number as 77777779 in the memo (`[claim]`).
     pub fn set_valid_check_digit(&mut self, on: bool) {
         self.valid_check_digit = on;

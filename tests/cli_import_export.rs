@@ -606,6 +606,47 @@ fn an_export_reads_back_whole_into_a_new_store() {
     assert_eq!(new.export(), jsonl(&exported.stdout));
 }
 
+/// Long work shows a running count on a terminal (the rate too, once it has run a
+/// moment: tests/sync_cli.rs), redrawn on one line and cleared before the summary; in a
+/// script (stderr a pipe) only the summary is written.
+#[test]
+fn long_work_counts_on_a_terminal_and_stays_quiet_in_a_script() {
+    let desk = Desk::new();
+    let body: String = (0..40).map(|_| line(wareki_record()) + "\n").collect();
+    let file = desk.file("many.jsonl", body.as_bytes());
+    let mut c = desk.cmd();
+    c.arg("--store").arg(desk.store()).arg("import").arg(&file);
+    let (status, shown) = common::pty::run_on_terminal(&c, desk.tmp.path());
+    assert_eq!(status, Some(0), "{shown}");
+    assert!(shown.contains("取り込み中 1件"), "{shown}");
+    assert!(
+        shown.contains("\x1b[K"),
+        "redrawn in place and cleared: {shown}"
+    );
+    assert!(
+        shown.contains("取り込み 40件"),
+        "the summary follows: {shown}"
+    );
+
+    let out = desk.tmp.path().join("out.jsonl");
+    let mut c = desk.cmd();
+    c.arg("--store")
+        .arg(desk.store())
+        .args(["--lang", "en", "export", "--format", "jsonl", "-o"])
+        .arg(&out);
+    let (status, shown) = common::pty::run_on_terminal(&c, desk.tmp.path());
+    assert_eq!(status, Some(0), "{shown}");
+    assert!(shown.contains("exporting 1/40"), "{shown}");
+    assert_eq!(jsonl(&fs::read(&out).unwrap()).len(), 40);
+
+    // The same work with stderr a pipe: the summary only.
+    let piped = desk.import(&body, &[]);
+    assert_eq!(code(&piped), 0, "{}", text(&piped.stderr));
+    let err = text(&piped.stderr);
+    assert!(!err.contains("取り込み中") && !err.contains('\r'), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
 #[test]
 fn escape_sequences_never_reach_the_terminal() {
     let desk = Desk::new();

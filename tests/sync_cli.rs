@@ -162,13 +162,24 @@ fn long_queue_reports_progress_and_a_summary() {
     let rx = Receiver::start();
     let e = env(&rx.url());
     with_store(&e, |s| queue_records(s, 1100, 1));
+    // On a terminal: a running count with its rate, then the summary.
+    let scratch = tempfile::tempdir().unwrap();
+    let cmd = onshi(&e, &["--lang", "en", "sync", "--once"]);
+    let (code, shown) = common::pty::run_on_terminal(&cmd, scratch.path());
+    assert_eq!(code, Some(0), "{shown}");
+    assert!(shown.contains("delivering "), "{shown}");
+    assert!(shown.contains("/1100 ("), "{shown}");
+    assert!(shown.contains("/s)"), "{shown}");
+    assert!(shown.contains("1100 delivered"), "{shown}");
+    assert_eq!(rx.seen().accepted.len(), 1100);
+
+    // In a script (stderr a pipe): the summary line only.
+    with_store(&e, |s| queue_records(s, 600, 1));
     let (code, err) = run(&e, &["--lang", "en", "sync", "--once"]);
     assert_eq!(code, Some(0), "{err}");
-    assert!(err.contains("delivering 500/1100"), "{err}");
-    assert!(err.contains("delivering 1000/1100"), "{err}");
-    assert!(err.contains("1100 delivered"), "{err}");
-    assert_eq!(err.lines().count(), 3, "{err}");
-    assert_eq!(rx.seen().accepted.len(), 1100);
+    assert!(!err.contains("delivering"), "{err}");
+    assert!(err.contains("600 delivered"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
 
     let (code, err) = run(&e, &["--lang", "ja", "sync", "--once"]);
     assert_eq!(code, Some(0));

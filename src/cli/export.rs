@@ -32,6 +32,7 @@ use clap::Args;
 
 use super::output::{check_destination, write_to};
 use super::print::output_failed;
+use super::progress::Progress;
 use super::{audit::since_date, fail, open_existing_store, CsvEncoding, ExportFormat, Setup};
 use crate::domain::claim;
 use crate::domain::record::{Record, Status};
@@ -174,6 +175,9 @@ pub struct CsvOptions {
     pub bom: bool,
     pub crlf: bool,
     pub neutralize: bool,
+    /// `[claim] unknown_insurer_valid_check_digit`: the 不詳 insurer code in the claim
+    /// columns.
+    pub valid_check_digit: bool,
 }
 
 impl Default for CsvOptions {
@@ -183,6 +187,7 @@ impl Default for CsvOptions {
             bom: false,
             crlf: false,
             neutralize: true,
+            valid_check_digit: false,
         }
     }
 }
@@ -199,8 +204,9 @@ fn write_csv(
     out: &mut dyn Write,
     records: &[Record],
     opts: CsvOptions,
-    valid_check_digit: bool,
+    done: &mut dyn FnMut(),
 ) -> io::Result<Vec<Replaced>> {
+    let valid_check_digit = opts.valid_check_digit;
     let mut replaced = Vec::new();
     let crlf = opts.crlf || opts.encoding == CsvEncoding::Cp932;
     let mut builder = csv::WriterBuilder::new();
@@ -224,6 +230,7 @@ fn write_csv(
             for r in records {
                 w.write_record(csv_row(r, valid_check_digit).into_iter().map(cell))
                     .map_err(csv_io)?;
+                done();
             }
             w.flush()?;
         }
@@ -249,6 +256,7 @@ fn write_csv(
                     })
                     .collect();
                 w.write_record(row).map_err(csv_io)?;
+                done();
             }
             let utf8 = w.into_inner().map_err(|e| e.into_error())?;
             let text =
@@ -259,15 +267,16 @@ fn write_csv(
     Ok(replaced)
 }
 
-/// Write `records` in `format`; returns the CP932 replacements made (CSV only).
+/// Write `records` in `format`, calling `done` after each record; returns the CP932
+/// replacements made (CSV only).
 pub fn write(
     out: &mut dyn Write,
     records: &[Record],
     format: ExportFormat,
     csv: CsvOptions,
-    valid_check_digit: bool,
     fhir_opts: &fhir::FhirOptions,
     now: DateTime<FixedOffset>,
+    done: &mut dyn FnMut(),
 ) -> io::Result<Vec<Replaced>> {
     let mut replaced = Vec::new();
     match format {
@@ -275,12 +284,14 @@ pub fn write(
             for r in records {
                 serde_json::to_writer(&mut *out, r)?;
                 out.write_all(b"\n")?;
+                done();
             }
         }
-        ExportFormat::Csv => replaced = write_csv(out, records, csv, valid_check_digit)?,
+        ExportFormat::Csv => replaced = write_csv(out, records, csv, done)?,
         ExportFormat::Fhir => {
             serde_json::to_writer_pretty(&mut *out, &fhir::bundle_with(records, now, fhir_opts))?;
             out.write_all(b"\n")?;
+            records.iter().for_each(|_| done());
         }
     }
     out.flush()?;
@@ -387,19 +398,21 @@ pub fn run(setup: &Setup, args: &ExportArgs) -> ExitCode {
         bom: args.bom,
         crlf: args.crlf,
         neutralize: !args.no_neutralize,
+        valid_check_digit: setup.config.claim.unknown_insurer_valid_check_digit,
     };
-    let check_digit = setup.config.claim.unknown_insurer_valid_check_digit;
+    let mut progress = Progress::new(lang, Msg::ProgressExport, Some(records.len() as u64));
     let written = write_to(args.output.as_deref(), args.force, |out| {
         write(
             out,
             &records,
             args.format,
             csv,
-            check_digit,
             &fhir_opts,
             crate::clock::now(),
+            &mut || progress.add(1),
         )
     });
+    progress.finish();
     match written {
         Ok(Some(replaced)) => {
             report_replaced(lang, &replaced);

@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
+use super::progress::Progress;
 use super::{fail, open_store, Setup};
 use crate::clock::now;
 use crate::domain::input::parse_line;
@@ -181,11 +182,20 @@ pub fn run(setup: &Setup, file: &str, dry_run: bool) -> ExitCode {
         .unwrap_or_else(|| setup.operator.clone());
 
     let (mut ok, mut rejected) = (0usize, 0usize);
+    let what = if dry_run {
+        Msg::ProgressCheck
+    } else {
+        Msg::ProgressImport
+    };
+    let mut progress = Progress::new(lang, what, None);
     let mut reader = BufReader::new(reader);
     let mut buf = Vec::new();
     let mut n = 0usize;
     loop {
         n += 1;
+        if n > 1 {
+            progress.add(1);
+        }
         let bytes = match read_line(&mut reader, &mut buf) {
             Ok(Line::End) => break,
             Ok(Line::TooLong) => {
@@ -196,6 +206,7 @@ pub fn run(setup: &Setup, file: &str, dry_run: bool) -> ExitCode {
             Ok(Line::Text(b)) => b,
             Err(e) => {
                 // The same error would come back on every read: stop here, once.
+                progress.finish();
                 summary(lang, ok, rejected, dry_run);
                 return fail(
                     lang,
@@ -252,6 +263,7 @@ pub fn run(setup: &Setup, file: &str, dry_run: bool) -> ExitCode {
                 }
                 Err(e) => {
                     // Disk full, permissions: stop; everything before this line is saved.
+                    progress.finish();
                     summary(lang, ok, rejected, dry_run);
                     return fail(lang, Msg::StoreIo, &describe_store_error(&e, lang), 1);
                 }
@@ -259,6 +271,7 @@ pub fn run(setup: &Setup, file: &str, dry_run: bool) -> ExitCode {
         }
         ok += 1;
     }
+    progress.finish();
     summary(lang, ok, rejected, dry_run);
     if rejected > 0 {
         ExitCode::from(1)

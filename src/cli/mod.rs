@@ -8,6 +8,7 @@ mod import;
 mod init;
 mod output;
 mod print;
+mod progress;
 mod purge;
 mod sync;
 

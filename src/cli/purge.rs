@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use super::progress::Progress;
 use super::{fail, open_existing_store, Setup};
 use crate::config::DEFAULT_RETENTION_DAYS;
 use crate::domain::text::neutralize_for_terminal;
@@ -86,7 +87,18 @@ pub fn run(setup: &Setup, args: &PurgeArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let operator = setup.operator_for(&store);
-    let report = match store.purge(cutoff, &operator) {
+    let mut progress: Option<Progress> = None;
+    let purged = store.purge_with_progress(cutoff, &operator, &mut |done, total| {
+        let p = progress
+            .get_or_insert_with(|| Progress::new(lang, Msg::ProgressPurge, Some(total as u64)));
+        if done > 0 {
+            p.add(1);
+        }
+    });
+    if let Some(p) = &mut progress {
+        p.finish();
+    }
+    let report = match purged {
         Ok(report) => report,
         Err(e) => return fail(lang, Msg::StoreIo, &describe_store_error(&e, lang), 1),
     };

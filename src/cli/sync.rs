@@ -18,15 +18,13 @@ use std::sync::atomic::AtomicBool;
 
 use clap::Args;
 
+use super::progress::Progress;
 use super::{fail, open_existing_store, Setup};
 use crate::i18n::{describe_store_error, Lang, Msg};
 use crate::store::{clean_reason, SetAsideOutcome, Store, StoreError};
 use crate::sync::{
     counts, describe_target_error, run_pass, Backoff, PassEvent, Target, WorkerOptions,
 };
-
-/// Print a progress line every this many deliveries.
-const PROGRESS_EVERY: usize = 500;
 
 pub const EXIT_HELD: u8 = 1;
 pub const EXIT_CONFIG: u8 = 2;
@@ -111,15 +109,15 @@ fn drain(
     let opts = WorkerOptions::default();
     let mut backoff = Backoff::new(opts.backoff_min, opts.backoff_max);
     let mut delivered = 0usize;
+    let mut progress = Progress::new(lang, Msg::SyncProgress, Some(total as u64));
     loop {
         let report = run_pass(store, target, &never, &mut |ev| {
             if let PassEvent::Delivered { .. } = ev {
                 delivered += 1;
-                if delivered.is_multiple_of(PROGRESS_EVERY) {
-                    eprintln!("onshi: {} {delivered}/{total}", lang.t(Msg::SyncProgress));
-                }
+                progress.add(1);
             }
         })?;
+        progress.finish();
         let Some(why) = report.unreachable else {
             break;
         };

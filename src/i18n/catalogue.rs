@@ -373,6 +373,10 @@ catalogue! {
     SyncDelivered => "送信", "delivered";
     SyncHeld => "保留（要対応）", "held (needs action)";
     SyncStillQueued => "未送信", "still queued";
+    ProgressImport => "取り込み中", "importing";
+    ProgressCheck => "確認中", "checking";
+    ProgressExport => "書き出し中", "exporting";
+    ProgressPurge => "削除中", "purging";
     SyncProgress => "送信中", "delivering";
     SyncUnreachable => "送信先に接続できません（記録は失われません）", "Cannot reach the sync target (nothing is lost)";
     IoNotFound => "見つかりません", "not found";

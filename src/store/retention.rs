@@ -126,13 +126,25 @@ impl Store {
     /// Delete every record that retention allows (see the module docs), auditing each as
     /// `purge` by `operator`. Durable when this returns.
     pub fn purge(&self, cutoff: NaiveDate, operator: &str) -> Result<PurgeReport, StoreError> {
+        self.purge_with_progress(cutoff, operator, &mut |_, _| {})
+    }
+
+    /// [`Store::purge`], calling `progress(done, total)` after each record judged.
+    pub fn purge_with_progress(
+        &self,
+        cutoff: NaiveDate,
+        operator: &str,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<PurgeReport, StoreError> {
         // Saves take `write_order` before they commit, so holding it from the outbox check
         // to the last removal means no version can be queued for a record meanwhile.
         let order = self.write_order.lock().unwrap_or_else(|p| p.into_inner());
         let plan = self.plan_with(cutoff)?;
         let drafts = self.drafts_by_record()?;
         let mut report = PurgeReport::default();
-        for (id, version) in &plan.purge {
+        let total = plan.purge.len();
+        for (done, (id, version)) in plan.purge.iter().enumerate() {
+            progress(done, total);
             let vkeys: Vec<_> = self
                 .versions
                 .keys_with_prefix(id.as_bytes())

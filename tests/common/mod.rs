@@ -3,4 +3,5 @@
 
 pub mod bin;
 pub mod fixtures;
+pub mod pty;
 pub mod tmux;

@@ -1,0 +1,126 @@
+//! A running count and rate on stderr for work over many records (import, export, sync,
+//! purge), redrawn in place on one line — only when stderr is a terminal: in a script or
+//! a log the summary line is all that is written (docs/cli.md, "Output").
+
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use crate::i18n::{Lang, Msg};
+
+/// Redraw at most this often: fast enough to look alive, rare enough to cost nothing.
+const EVERY: Duration = Duration::from_millis(250);
+
+pub struct Progress {
+    lang: Lang,
+    what: Msg,
+    total: Option<u64>,
+    done: u64,
+    started: Instant,
+    last: Instant,
+    /// Something was drawn (and must be cleared before the summary).
+    drawn: bool,
+    enabled: bool,
+}
+
+impl Progress {
+    /// Counts `what` (e.g. 取り込み中); `total` when known up front.
+    pub fn new(lang: Lang, what: Msg, total: Option<u64>) -> Progress {
+        Progress::with_terminal(lang, what, total, std::io::stderr().is_terminal())
+    }
+
+    fn with_terminal(lang: Lang, what: Msg, total: Option<u64>, enabled: bool) -> Progress {
+        let now = Instant::now();
+        Progress {
+            lang,
+            what,
+            total,
+            done: 0,
+            started: now,
+            last: now,
+            drawn: false,
+            enabled,
+        }
+    }
+
+    /// `n` more done; drawn at once the first time (the work has started), then again
+    /// when the last drawing is old enough.
+    pub fn add(&mut self, n: u64) {
+        self.done += n;
+        if self.enabled && (!self.drawn || self.last.elapsed() >= EVERY) {
+            self.last = Instant::now();
+            self.draw();
+        }
+    }
+
+    /// The line as drawn: count, total when known, and the rate per second once there
+    /// is enough time behind it to mean something.
+    pub fn line(&self) -> String {
+        let secs = self.started.elapsed().as_secs_f64();
+        let what = self.lang.t(self.what);
+        let count = match (self.lang, self.total) {
+            (Lang::Ja, Some(t)) => format!("{}/{t}件", self.done),
+            (Lang::Ja, None) => format!("{}件", self.done),
+            (Lang::En, Some(t)) => format!("{}/{t}", self.done),
+            (Lang::En, None) => self.done.to_string(),
+        };
+        if secs < EVERY.as_secs_f64() {
+            return format!("onshi: {what} {count}");
+        }
+        // Whole records per second: the order of magnitude is what matters.
+        let rate = (self.done as f64 / secs).round() as u64;
+        match self.lang {
+            Lang::Ja => format!("onshi: {what} {count}（{rate}件/秒）"),
+            Lang::En => format!("onshi: {what} {count} ({rate}/s)"),
+        }
+    }
+
+    fn draw(&mut self) {
+        let mut err = std::io::stderr().lock();
+        // Carriage return and erase-line: the count is redrawn where it stands.
+        let _ = write!(err, "\r{}\x1b[K", self.line());
+        let _ = err.flush();
+        self.drawn = true;
+    }
+
+    /// Clear the running line, so the summary that follows starts on a clean line.
+    pub fn finish(&mut self) {
+        if self.drawn {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[K");
+            let _ = err.flush();
+            self.drawn = false;
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_line_counts_and_gives_a_rate_in_both_languages() {
+        let mut p = Progress::with_terminal(Lang::Ja, Msg::ProgressImport, None, false);
+        p.add(1200);
+        assert_eq!(p.line(), "onshi: 取り込み中 1200件", "no rate from a blink");
+        p.started -= Duration::from_secs(2);
+        assert_eq!(p.line(), "onshi: 取り込み中 1200件（600件/秒）");
+        let mut p = Progress::with_terminal(Lang::En, Msg::SyncProgress, Some(3000), false);
+        p.add(1500);
+        p.started -= Duration::from_secs(3);
+        assert_eq!(p.line(), "onshi: delivering 1500/3000 (500/s)");
+    }
+
+    #[test]
+    fn nothing_is_drawn_when_stderr_is_not_a_terminal() {
+        let mut p = Progress::with_terminal(Lang::Ja, Msg::ProgressExport, None, false);
+        std::thread::sleep(EVERY);
+        p.add(1);
+        assert!(!p.drawn);
+    }
+}

@@ -167,6 +167,7 @@ fn long_queue_reports_progress_and_a_summary() {
     let cmd = onshi(&e, &["--lang", "en", "sync", "--once"]);
     let (code, shown) = common::pty::run_on_terminal(&cmd, scratch.path());
     assert_eq!(code, Some(0), "{shown}");
+    let shown = common::pty::plain(&shown);
     assert!(shown.contains("delivering "), "{shown}");
     assert!(shown.contains("/1100 ("), "{shown}");
     assert!(shown.contains("/s)"), "{shown}");

@@ -36,3 +36,24 @@ pub fn run_on_terminal(cmd: &Command, scratch: &Path) -> (Option<i32>, String) {
         String::from_utf8_lossy(&text).into_owned(),
     )
 }
+
+/// `shown` without its control sequences (CSI `ESC [ … final`): Wine's console wraps
+/// every write in cursor hide/show, which would split the words a test looks for.
+pub fn plain(shown: &str) -> String {
+    let mut out = String::with_capacity(shown.len());
+    let mut chars = shown.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' && chars.peek() == Some(&'[') {
+            chars.next();
+            // Parameters and intermediates, then one final byte in @..~.
+            for d in chars.by_ref() {
+                if ('@'..='~').contains(&d) {
+                    break;
+                }
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}

@@ -906,8 +906,8 @@ fn a_pending_full_copay_is_refunded_after_the_recheck_and_then_settled() {
     // Enter has nothing left to confirm; F5 marks the refund as done.
     send(&mut a, vec![key(KeyCode::Enter)]);
     assert!(
-        screen(&a).contains("差額の精算が済んだら"),
-        "{}",
+        screen(&a).contains("差額の精算が済んだら F5"),
+        "the key as the keymap binds it: {}",
         screen(&a)
     );
     let effects = send(&mut a, vec![key(KeyCode::F(5))]);

@@ -108,7 +108,7 @@ catalogue! {
     CollectMore => "追加徴収", "collect";
     SavedSettled => "精算済みにしました", "Marked as settled";
     NothingToSettle => "精算する差額はありません", "No difference to settle";
-    SettleHint => "差額の精算が済んだら F5", "Once the difference is settled, F5";
+    SettleHint => "差額の精算が済んだら {key}", "Once the difference is settled, {key}";
     RecheckIdentity => "確認する方", "Patient";
     RecheckKindMismatch => "申立ての保険種別と確認した保険者の種別が違います", "The insurance kind declared differs from the insurer confirmed";
     DifferenceLine => "差額（確認後の割合で）", "Difference (at the confirmed ratio)";

@@ -464,6 +464,13 @@ impl App {
         });
     }
 
+    pub(crate) fn info_text(&mut self, text: String) {
+        self.flash = Some(Flash {
+            level: Level::Info,
+            text,
+        });
+    }
+
     pub(crate) fn error(&mut self, text: String) {
         self.flash = Some(Flash {
             level: Level::Error,

@@ -3,7 +3,7 @@
 use super::{type_line, Key, Step};
 use crate::domain::validate;
 use crate::i18n::Msg;
-use crate::keymap::Action;
+use crate::keymap::{Action, Ctx};
 use crate::tui::app::{App, Effect, ListState, SaveKind, Screen, SearchState};
 use crate::tui::form::FormState;
 
@@ -43,7 +43,16 @@ pub(super) fn followups_key(app: &mut App, mut list: ListState, key: &Key) -> St
                 return (Screen::Form(FormState::recheck(r, app.today())), vec![]);
             }
             // Confirmed already: only the difference is open.
-            Some(_) => app.info(Msg::SettleHint),
+            Some(_) => {
+                // The key as this keymap binds it (F5 in the default one).
+                let key = app
+                    .keymap
+                    .keys(Ctx::List, Action::Settle)
+                    .first()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                app.info_text(app.lang.t(Msg::SettleHint).replace("{key}", &key));
+            }
             None => app.info(Msg::NothingSelected),
         },
         Some(Action::Settle) if !app.saving => {

@@ -267,7 +267,10 @@ fn dry_run_import_agrees_with_the_pipeline_line_by_line() {
     let file = tmp.path().join("in.jsonl");
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(96));
     let (all_ok, some_bad) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
-    let result = runner.run(&prop::collection::vec(edits(), 1..5), |files| {
+    // Half the lines untouched, so that whole files without a bad line are common too
+    // (with `edits()` alone about one file in fifteen is clean: too few to count on).
+    let line = prop_oneof![1 => Just(Vec::new()), 1 => edits()];
+    let result = runner.run(&prop::collection::vec(line, 1..5), |files| {
         let lines: Vec<String> = files
             .iter()
             .map(|e| apply(valid(), e).to_string())

@@ -618,12 +618,13 @@ fn long_work_counts_on_a_terminal_and_stays_quiet_in_a_script() {
     c.arg("--store").arg(desk.store()).arg("import").arg(&file);
     let (status, shown) = common::pty::run_on_terminal(&c, desk.tmp.path());
     assert_eq!(status, Some(0), "{shown}");
-    assert!(
-        shown.contains("\x1b[K"),
-        "redrawn in place and cleared: {shown}"
-    );
     let shown = common::pty::plain(&shown);
-    assert!(shown.contains("取り込み中 1件"), "{shown}");
+    assert!(shown.contains("onshi: 取り込み中 1件"), "{shown}");
+    // Drawn from the start of the line, so the next count overwrites it (under Wine the
+    // transcript is its console's own redrawing, which moves the cursor its own way).
+    if !bin::under_wine() {
+        assert!(shown.contains("\ronshi: 取り込み中 1件"), "{shown}");
+    }
     assert!(
         shown.contains("取り込み 40件"),
         "the summary follows: {shown}"

@@ -5,6 +5,8 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
+use unicode_width::UnicodeWidthStr;
+
 use crate::i18n::{Lang, Msg};
 
 /// Redraw at most this often: fast enough to look alive, rare enough to cost nothing.
@@ -19,6 +21,8 @@ pub struct Progress {
     last: Instant,
     /// Something was drawn (and must be cleared before the summary).
     drawn: bool,
+    /// Display width of the line drawn last (to be covered by the next one).
+    width: usize,
     enabled: bool,
 }
 
@@ -38,6 +42,7 @@ impl Progress {
             started: now,
             last: now,
             drawn: false,
+            width: 0,
             enabled,
         }
     }
@@ -75,10 +80,16 @@ impl Progress {
     }
 
     fn draw(&mut self) {
+        let line = self.line();
+        let width = line.width();
+        // A carriage return and spaces over what is left of the longer line before: no
+        // escape sequence, so the classic Windows console shows it right even without
+        // its VT mode (which only the desk switches on).
+        let pad = " ".repeat(self.width.saturating_sub(width));
         let mut err = std::io::stderr().lock();
-        // Carriage return and erase-line: the count is redrawn where it stands.
-        let _ = write!(err, "\r{}\x1b[K", self.line());
+        let _ = write!(err, "\r{line}{pad}");
         let _ = err.flush();
+        self.width = width;
         self.drawn = true;
     }
 
@@ -86,9 +97,10 @@ impl Progress {
     pub fn finish(&mut self) {
         if self.drawn {
             let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r\x1b[K");
+            let _ = write!(err, "\r{}\r", " ".repeat(self.width));
             let _ = err.flush();
             self.drawn = false;
+            self.width = 0;
         }
     }
 }

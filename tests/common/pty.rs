@@ -37,8 +37,10 @@ pub fn run_on_terminal(cmd: &Command, scratch: &Path) -> (Option<i32>, String) {
     )
 }
 
-/// `shown` without its control sequences (CSI `ESC [ … final`): Wine's console wraps
-/// every write in cursor hide/show, which would split the words a test looks for.
+/// `shown` without its control sequences (CSI `ESC [ … final`), a cursor move forward
+/// (`ESC [ n C`) kept as the n spaces it stands for: Wine's console wraps every write in
+/// cursor hide/show and draws runs of spaces as moves, which would split or join the
+/// words a test looks for.
 pub fn plain(shown: &str) -> String {
     let mut out = String::with_capacity(shown.len());
     let mut chars = shown.chars().peekable();
@@ -46,10 +48,16 @@ pub fn plain(shown: &str) -> String {
         if c == '\x1b' && chars.peek() == Some(&'[') {
             chars.next();
             // Parameters and intermediates, then one final byte in @..~.
+            let mut params = String::new();
             for d in chars.by_ref() {
                 if ('@'..='~').contains(&d) {
+                    if d == 'C' {
+                        let n = params.parse::<usize>().unwrap_or(1);
+                        out.extend(std::iter::repeat_n(' ', n));
+                    }
                     break;
                 }
+                params.push(d);
             }
             continue;
         }

@@ -65,19 +65,17 @@ pub fn describe_network(e: &ureq::Error, lang: Lang) -> String {
     lang.t(network_msg(e)).to_string()
 }
 
-/// A server's error status in `lang`: "the target answered with an error (HTTP 503)",
-/// then the server's own words when it gave any (shortened, controls removed).
-pub fn describe_status(status: u16, server_text: &str, lang: Lang) -> String {
+/// A server's error status in `lang`: "the target reported an error (HTTP 503)". The
+/// server's own words are left out: this goes to the status bar and to `onshi sync`'s
+/// stderr, which a scheduled task may keep in a log, and a receiver that echoes what it
+/// was sent would put a patient's value there. A refusal (4xx) keeps them, stored with
+/// the held version (sealed in an encrypted store) and shown on the sync screen only.
+pub fn describe_status(status: u16, lang: Lang) -> String {
     let what = match status {
         408 | 429 => Msg::NetBusy,
         _ => Msg::NetServerError,
     };
-    let head = format!("{} (HTTP {status})", lang.t(what));
-    if server_text.is_empty() {
-        head
-    } else {
-        format!("{head}: {server_text}")
-    }
+    format!("{} (HTTP {status})", lang.t(what))
 }
 
 #[cfg(test)]
@@ -119,13 +117,12 @@ mod tests {
     }
 
     #[test]
-    fn a_status_names_its_code_and_keeps_the_servers_words() {
-        let s = describe_status(503, "maintenance", Lang::En);
-        assert!(
-            s.contains("HTTP 503") && s.ends_with(": maintenance"),
-            "{s}"
+    fn a_status_names_its_code_and_not_the_servers_words() {
+        assert_eq!(
+            describe_status(503, Lang::En),
+            "The target reported an error (HTTP 503)"
         );
-        let busy = describe_status(429, "", Lang::Ja);
+        let busy = describe_status(429, Lang::Ja);
         assert!(busy.starts_with(Lang::Ja.t(Msg::NetBusy)), "{busy}");
     }
 }

@@ -416,11 +416,7 @@ impl HttpTarget {
             .read_to_vec()
             .map(|b| server_message(&b))
             .unwrap_or_default();
-        let later = || {
-            Outcome::Unreachable(clean_message(
-                failure::describe_status(status, &text, self.lang).as_bytes(),
-            ))
-        };
+        let later = || Outcome::Unreachable(failure::describe_status(status, self.lang));
         match status {
             200..=299 | 409 => Outcome::Delivered,
             // Time-outs and rate limits say "later", not "never".

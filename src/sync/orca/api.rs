@@ -177,7 +177,7 @@ impl Client {
                 return Err(Outcome::Unreachable(clean_message(
                     format!(
                         "ORCA {api}: {}",
-                        failure::describe_status(status, "", self.lang)
+                        failure::describe_status(status, self.lang)
                     )
                     .as_bytes(),
                 )))

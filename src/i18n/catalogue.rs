@@ -450,7 +450,7 @@ catalogue! {
     SyncLastError => "最後のエラー", "last error";
     SyncWaiting => "前の版の送信待ち", "waiting for an earlier version";
     SyncFailedCount => "保留", "held";
-    SyncAttempts => "試行回数", "attempts";
+    SyncAttempts => "試行", "Tries";
     SyncRetry => "再送", "Retry";
     SyncDisabled => "送信先なし", "no sync target";
     SyncRetrying => "再送します", "Retrying";

@@ -81,7 +81,7 @@ pub fn render(app: &App, list: &SyncList, frame: &mut Frame, area: Rect) {
             lines.push(Line::styled(chunk, theme::BOLD));
         }
     }
-    let widths = [26usize, 3, 18, 4];
+    let widths = [26usize, 3, 18, 5];
     let rest = (area.width as usize).saturating_sub(1 + widths.iter().sum::<usize>() + 4);
     let row = |marker: &str, cells: [&str; 5]| -> String {
         let mut out = marker.to_string();

@@ -14,12 +14,13 @@ use crate::tui::app::App;
 use crate::tui::editor::LineEditor;
 
 /// Widths: marker, date, name, kana, birth date, basis/source; name and kana share
-/// what is left.
+/// what is left. The last column holds "declaration unknown" (English) or
+/// "返金 12,340円" whole.
 fn columns(width: u16) -> [usize; 5] {
-    let fixed = 1 + 10 + 10 + 14 + 4;
+    let fixed = 1 + 10 + 10 + 20 + 4;
     let rest = (width as usize).saturating_sub(fixed).max(10);
     let name = rest / 2;
-    [10, name, rest - name, 10, 14]
+    [10, name, rest - name, 10, 20]
 }
 
 fn header(lang: Lang, width: u16) -> Line<'static> {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::Setup;
 use crate::config::SyncTarget;
-use crate::i18n::{describe_store_error, Lang, Msg};
+use crate::i18n::{describe_io, describe_store_error, Lang, Msg};
 use crate::keymap::Keymap;
 use crate::store::{Store, StoreError};
 use crate::sync::failure::{folder_msg, io_network_msg};
@@ -100,7 +100,7 @@ fn size_line(setup: &Setup) -> Line {
         Err(e) => Line {
             ok: false,
             part: Msg::DoctorStoreSize,
-            detail: format!("{}: {e}", setup.store_dir.display()),
+            detail: format!("{}: {}", setup.store_dir.display(), describe_io(&e, lang)),
         },
     }
 }

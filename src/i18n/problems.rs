@@ -204,7 +204,13 @@ pub fn describe_store_error(e: &StoreError, lang: Lang) -> String {
         }
         StoreError::Conflict { .. } => t(Msg::StoreConflict),
         StoreError::Corrupt { .. } => t(Msg::StoreCorrupt),
-        StoreError::Io { detail, .. } => with_detail(lang, Msg::StoreIo, detail.clone()),
+        // The kind in the operator's words; sled's own detail is English and names no
+        // remedy.
+        StoreError::Io { kind, .. } => match describe_io_kind(*kind, lang) {
+            // Nothing more specific to say than the headline.
+            other if other == lang.t(Msg::IoOther) => t(Msg::StoreIo),
+            what => with_detail(lang, Msg::StoreIo, what.to_string()),
+        },
         StoreError::Locked => t(Msg::StoreLocked),
         StoreError::WrongPassphrase => t(Msg::StoreWrongPassphrase),
         StoreError::Encryption { issue } => t(match issue {
@@ -227,8 +233,13 @@ pub fn describe_store_error(e: &StoreError, lang: Lang) -> String {
 /// What an I/O error on a file means, in `lang` (the OS's own text is English on every
 /// system and names no remedy).
 pub fn describe_io(e: &std::io::Error, lang: Lang) -> &'static str {
+    describe_io_kind(e.kind(), lang)
+}
+
+/// [`describe_io`] from the error's kind alone.
+pub fn describe_io_kind(kind: std::io::ErrorKind, lang: Lang) -> &'static str {
     use std::io::ErrorKind as K;
-    lang.t(match e.kind() {
+    lang.t(match kind {
         K::NotFound => Msg::IoNotFound,
         K::PermissionDenied => Msg::IoPermission,
         K::IsADirectory => Msg::IoIsDirectory,
@@ -240,4 +251,23 @@ pub fn describe_io(e: &std::io::Error, lang: Lang) -> &'static str {
         K::BrokenPipe => Msg::IoClosed,
         _ => Msg::IoOther,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_io_error_is_told_by_its_kind_never_by_sleds_english_detail() {
+        let io = |kind| StoreError::Io {
+            kind,
+            detail: "sled said something in English".to_string(),
+        };
+        let denied = describe_store_error(&io(std::io::ErrorKind::PermissionDenied), Lang::Ja);
+        assert!(denied.starts_with(Lang::Ja.t(Msg::StoreIo)), "{denied}");
+        assert!(denied.ends_with(Lang::Ja.t(Msg::IoPermission)), "{denied}");
+        let other = describe_store_error(&io(std::io::ErrorKind::Other), Lang::En);
+        assert_eq!(other, Lang::En.t(Msg::StoreIo));
+        assert!(!denied.contains("sled") && !other.contains("sled"));
+    }
 }

@@ -313,3 +313,28 @@ fn cli_purge_compacts_so_purged_values_do_not_linger() {
         text(&out.stderr)
     );
 }
+
+/// On a terminal a purge shows its running count and says it is compacting the store (which
+/// takes a while with many records); the summary follows on a clean line.
+#[test]
+fn cli_purge_shows_its_progress_on_a_terminal() {
+    let desk = Desk::new();
+    {
+        let store = desk.open();
+        for _ in 0..3 {
+            store.insert_new(&rec(200, false), "佐藤").unwrap();
+        }
+        deliver_all(&store);
+    }
+    let mut c = desk.cmd();
+    c.arg("--store")
+        .arg(desk.store())
+        .args(["--lang", "en", "purge", "--older-than", "90d"]);
+    let (status, shown) = common::pty::run_on_terminal(&c, &desk.path(""));
+    assert_eq!(status, Some(0), "{shown}");
+    let shown = common::pty::plain(&shown);
+    assert!(shown.contains("onshi: purging "), "{shown}");
+    assert!(shown.contains("compacting the store"), "{shown}");
+    assert!(shown.contains("deleted: 3"), "{shown}");
+    assert!(desk.open().list().unwrap().is_empty());
+}

@@ -57,6 +57,16 @@ impl Progress {
         }
     }
 
+    /// Show `what` alone, for a step that has no count (compacting the store): drawn at
+    /// once, cleared by [`Progress::finish`] like a count.
+    pub fn phase(lang: Lang, what: Msg) -> Progress {
+        let mut p = Progress::new(lang, what, None);
+        if p.enabled {
+            p.draw_text(format!("onshi: {}", lang.t(what)));
+        }
+        p
+    }
+
     /// The line as drawn: count, total when known, and the rate per second once there
     /// is enough time behind it to mean something.
     pub fn line(&self) -> String {
@@ -80,7 +90,10 @@ impl Progress {
     }
 
     fn draw(&mut self) {
-        let line = self.line();
+        self.draw_text(self.line());
+    }
+
+    fn draw_text(&mut self, line: String) {
         let width = line.width();
         // A carriage return and spaces over what is left of the longer line before: no
         // escape sequence, so the classic Windows console shows it right even without

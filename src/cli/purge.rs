@@ -109,7 +109,10 @@ pub fn run(setup: &Setup, args: &PurgeArgs) -> ExitCode {
     if report.records == 0 {
         return ExitCode::SUCCESS;
     }
-    match store.compact() {
+    let mut compacting = Progress::phase(lang, Msg::PurgeCompacting);
+    let compacted = store.compact();
+    compacting.finish();
+    match compacted {
         Ok(_) => {
             eprintln!("onshi: {}", lang.t(Msg::PurgeCompacted));
             ExitCode::SUCCESS

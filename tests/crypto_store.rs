@@ -744,3 +744,26 @@ fn passphrase_change_without_a_store_creates_none() {
     );
     assert!(!desk.store().exists());
 }
+
+/// Encrypting an existing store rewrites it; on a terminal onshi says so while it runs,
+/// then reports as usual.
+#[test]
+fn encrypting_in_place_says_so_on_a_terminal() {
+    let desk = Desk::new();
+    Store::open(&desk.store())
+        .unwrap()
+        .insert_new(&fixtures::record(), "佐藤")
+        .unwrap();
+    let pass = desk.passphrase_file(PASSPHRASE, 0o600);
+    let mut c = desk.cmd();
+    c.arg("--store")
+        .arg(desk.store())
+        .args(["init", "--encrypt"])
+        .env("ONSHI_PASSPHRASE_FILE", &pass);
+    let (status, shown) = common::pty::run_on_terminal(&c, &desk.path(""));
+    assert_eq!(status, Some(0), "{shown}");
+    let shown = common::pty::plain(&shown);
+    assert!(shown.contains("onshi: 保存先を暗号化しています"), "{shown}");
+    assert!(shown.contains("これまでの記録も暗号化しました"), "{shown}");
+    assert_eq!(Store::open(&desk.store()).unwrap_err(), StoreError::Locked);
+}

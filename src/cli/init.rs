@@ -16,6 +16,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use zeroize::Zeroizing;
 
+use super::progress::Progress;
 use super::{fail, finish_open, Setup};
 use crate::i18n::{describe_io, describe_store_error, Lang, Msg};
 use crate::platform::{self, SecretInput};
@@ -173,7 +174,13 @@ pub fn run(setup: &Setup, args: &InitArgs) -> ExitCode {
             Ok(p) => p,
             Err(code) => return code,
         };
-        Store::init_encrypted(dir, &pass)
+        // An existing store is rewritten encrypted: say so while it runs (a terminal only).
+        let mut rewriting = existed.then(|| Progress::phase(lang, Msg::InitEncrypting));
+        let opened = Store::init_encrypted(dir, &pass);
+        if let Some(p) = &mut rewriting {
+            p.finish();
+        }
+        opened
     } else {
         Store::open(dir)
     };

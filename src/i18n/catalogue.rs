@@ -493,6 +493,7 @@ catalogue! {
     DoctorStoreSize => "保存先の大きさ", "store size";
     DoctorFiles => "ファイル", "files";
     DoctorStoreNotYet => "まだありません。初回の起動か onshi init で作られます", "not there yet; the first start or onshi init creates it";
+    InitEncrypting => "保存先を暗号化しています（記録の数によって数分かかります）…", "encrypting the store (a few minutes for many records)…";
     PurgeCompacting => "保存先を詰め直しています（記録の数によって数分かかります）…", "compacting the store (a few minutes for many records)…";
     PurgeCompacted => "保存先を詰め直しました（削除した記録の値はファイルに残っていません）", "store compacted (the purged values are no longer in its files)";
     PurgeCompactFailed => "削除は済みましたが、保存先を詰め直せませんでした（削除した値がファイルに残っている可能性があります）", "purged, but the store could not be compacted (purged values may still be in its files)";

@@ -1,6 +1,6 @@
 //! A running count and rate on stderr for work over many records (import, export, sync,
 //! purge), redrawn in place on one line — only when stderr is a terminal: in a script or
-//! a log the summary line is all that is written (docs/cli.md, "Output").
+//! a log the summary line is all that is written (docs/cli.md, "Output conventions").
 
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};

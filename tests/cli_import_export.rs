@@ -641,6 +641,16 @@ fn long_work_counts_on_a_terminal_and_stays_quiet_in_a_script() {
     let shown = common::pty::plain(&shown);
     assert!(shown.contains("exporting 1/40"), "{shown}");
     assert_eq!(jsonl(&fs::read(&out).unwrap()).len(), 40);
+    // Records printed on the terminal itself: no count drawn in among them.
+    let mut c = desk.cmd();
+    c.arg("--store")
+        .arg(desk.store())
+        .args(["--lang", "en", "export", "--format", "jsonl"]);
+    let (status, shown) = common::pty::run_on_terminal(&c, desk.tmp.path());
+    assert_eq!(status, Some(0), "{shown}");
+    let shown = common::pty::plain(&shown);
+    assert!(!shown.contains("exporting"), "{shown}");
+    assert_eq!(shown.matches("{\"id\":").count(), 40, "{shown}");
 
     // The same work with stderr a pipe: the summary only.
     let piped = desk.import(&body, &[]);

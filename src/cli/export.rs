@@ -23,7 +23,7 @@
 //! `--set-aside` exports the versions set aside from the sync queue (JSONL): why, by
 //! whom, the target's refusal, and the version itself, to be handed over another way.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -400,7 +400,10 @@ pub fn run(setup: &Setup, args: &ExportArgs) -> ExitCode {
         neutralize: !args.no_neutralize,
         valid_check_digit: setup.config.claim.unknown_insurer_valid_check_digit,
     };
-    let mut progress = Progress::new(lang, Msg::ProgressExport, Some(records.len() as u64));
+    // Records shown on the terminal itself are their own progress.
+    let onto_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let mut progress = Progress::new(lang, Msg::ProgressExport, Some(records.len() as u64))
+        .quiet_if(onto_terminal);
     let written = write_to(args.output.as_deref(), args.force, |out| {
         write(
             out,

@@ -57,6 +57,13 @@ impl Progress {
         }
     }
 
+    /// No drawing when `quiet` (e.g. the data itself goes to the same terminal, where a
+    /// redrawn line would land in the middle of it).
+    pub fn quiet_if(mut self, quiet: bool) -> Progress {
+        self.enabled &= !quiet;
+        self
+    }
+
     /// Show `what` alone, for a step that has no count (compacting the store): drawn at
     /// once, cleared by [`Progress::finish`] like a count.
     pub fn phase(lang: Lang, what: Msg) -> Progress {

@@ -39,8 +39,8 @@ use windows_sys::Win32::Storage::FileSystem::{
     LOCKFILE_FAIL_IMMEDIATELY, MOVEFILE_REPLACE_EXISTING, MOVEFILE_WRITE_THROUGH,
 };
 use windows_sys::Win32::System::Console::{
-    GetConsoleMode, GetConsoleOutputCP, GetStdHandle, ReadConsoleW, SetConsoleMode, WriteConsoleW,
-    CONSOLE_MODE, ENABLE_ECHO_INPUT, STD_INPUT_HANDLE,
+    FlushConsoleInputBuffer, GetConsoleMode, GetConsoleOutputCP, GetStdHandle, ReadConsoleW,
+    SetConsoleMode, WriteConsoleW, CONSOLE_MODE, ENABLE_ECHO_INPUT, STD_INPUT_HANDLE,
 };
 use windows_sys::Win32::System::SystemServices::ACCESS_ALLOWED_ACE_TYPE;
 use windows_sys::Win32::System::Threading::{
@@ -372,6 +372,9 @@ impl EchoOff {
                     saved: None,
                 };
             }
+            // As TCSAFLUSH on Unix: keys typed before the prompt (e.g. while the desk's
+            // first frame was up) are not taken as the start of the secret.
+            FlushConsoleInputBuffer(handle);
         }
         EchoOff {
             handle,

@@ -168,18 +168,16 @@ pub fn run(setup: &Setup, args: &InitArgs) -> ExitCode {
     let dir = &setup.store_dir;
     // Whether there was a store (or anything) there before: then its records are
     // encrypted in place, and the clerk should hear what that means for old backups.
-    let existed = std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some());
+    let existed = !Store::would_create(dir);
     let opened = if args.encrypt {
         let pass = match new_passphrase(lang, PASSPHRASE_FILE_ENV) {
             Ok(p) => p,
             Err(code) => return code,
         };
         // An existing store is rewritten encrypted: say so while it runs (a terminal only).
-        let mut rewriting = existed.then(|| Progress::phase(lang, Msg::InitEncrypting));
+        let rewriting = existed.then(|| Progress::phase(lang, Msg::InitEncrypting));
         let opened = Store::init_encrypted(dir, &pass);
-        if let Some(p) = &mut rewriting {
-            p.finish();
-        }
+        drop(rewriting); // cleared before the report
         opened
     } else {
         Store::open(dir)

@@ -237,11 +237,7 @@ pub fn open_store(setup: &Setup) -> Result<Store, ExitCode> {
 /// a mistyped `--store` does not answer "nothing here" from a store it just created.
 pub fn open_existing_store(setup: &Setup) -> Result<Store, ExitCode> {
     let dir = &setup.store_dir;
-    let empty = match std::fs::read_dir(dir) {
-        Ok(mut entries) => entries.next().is_none(),
-        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
-    };
-    if empty {
+    if Store::would_create(dir) {
         let shown = crate::domain::text::neutralize_for_terminal(&dir.display().to_string());
         return Err(fail(setup.lang, Msg::StoreMissing, &shown, 1));
     }

@@ -87,17 +87,14 @@ pub fn run(setup: &Setup, args: &PurgeArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let operator = setup.operator_for(&store);
+    // Made at the first record, when the total is known; cleared before the summary.
     let mut progress: Option<Progress> = None;
-    let purged = store.purge_with_progress(cutoff, &operator, &mut |done, total| {
-        let p = progress
-            .get_or_insert_with(|| Progress::new(lang, Msg::ProgressPurge, Some(total as u64)));
-        if done > 0 {
-            p.add(1);
-        }
+    let purged = store.purge_with_progress(cutoff, &operator, &mut |total| {
+        progress
+            .get_or_insert_with(|| Progress::new(lang, Msg::ProgressPurge, Some(total as u64)))
+            .add(1);
     });
-    if let Some(p) = &mut progress {
-        p.finish();
-    }
+    drop(progress);
     let report = match purged {
         Ok(report) => report,
         Err(e) => return fail(lang, Msg::StoreIo, &describe_store_error(&e, lang), 1),
@@ -109,9 +106,9 @@ pub fn run(setup: &Setup, args: &PurgeArgs) -> ExitCode {
     if report.records == 0 {
         return ExitCode::SUCCESS;
     }
-    let mut compacting = Progress::phase(lang, Msg::PurgeCompacting);
+    let compacting = Progress::phase(lang, Msg::PurgeCompacting);
     let compacted = store.compact();
-    compacting.finish();
+    drop(compacting); // cleared before the outcome
     match compacted {
         Ok(_) => {
             eprintln!("onshi: {}", lang.t(Msg::PurgeCompacted));

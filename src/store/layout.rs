@@ -153,6 +153,15 @@ pub(crate) fn claim(dir: &Path) -> Result<Layout, StoreError> {
     }
 }
 
+/// Whether opening `dir` would make a new store there: it does not exist yet or is an
+/// empty folder ([`claim`]'s "created" cases), looked at without touching it.
+pub(crate) fn is_unclaimed(dir: &Path) -> bool {
+    match fs::read_dir(dir) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(e) => e.kind() == io::ErrorKind::NotFound,
+    }
+}
+
 /// Whether `dir` is a store already (marker, or the shape of one from before it), without
 /// touching it.
 pub(crate) fn is_store(dir: &Path) -> bool {

@@ -419,6 +419,12 @@ impl Store {
         Ok(store)
     }
 
+    /// Whether opening `dir` would create a new store there (it is missing or an empty
+    /// folder), without touching it.
+    pub fn would_create(dir: &Path) -> bool {
+        layout::is_unclaimed(dir)
+    }
+
     /// Bytes and files the store at `dir` occupies (for `onshi doctor`), without opening
     /// it: works on an encrypted store and while the desk has it open.
     pub fn disk_usage(dir: &Path) -> std::io::Result<(u64, usize)> {

@@ -126,15 +126,16 @@ impl Store {
     /// Delete every record that retention allows (see the module docs), auditing each as
     /// `purge` by `operator`. Durable when this returns.
     pub fn purge(&self, cutoff: NaiveDate, operator: &str) -> Result<PurgeReport, StoreError> {
-        self.purge_with_progress(cutoff, operator, &mut |_, _| {})
+        self.purge_with_progress(cutoff, operator, &mut |_| {})
     }
 
-    /// [`Store::purge`], calling `progress(done, total)` after each record judged.
+    /// [`Store::purge`], calling `one_done(total)` after each record it has judged, out of
+    /// `total`.
     pub fn purge_with_progress(
         &self,
         cutoff: NaiveDate,
         operator: &str,
-        progress: &mut dyn FnMut(usize, usize),
+        one_done: &mut dyn FnMut(usize),
     ) -> Result<PurgeReport, StoreError> {
         // Saves take `write_order` before they commit, so holding it from the outbox check
         // to the last removal means no version can be queued for a record meanwhile.
@@ -143,8 +144,7 @@ impl Store {
         let drafts = self.drafts_by_record()?;
         let mut report = PurgeReport::default();
         let total = plan.purge.len();
-        for (done, (id, version)) in plan.purge.iter().enumerate() {
-            progress(done, total);
+        for (id, version) in &plan.purge {
             let vkeys: Vec<_> = self
                 .versions
                 .keys_with_prefix(id.as_bytes())
@@ -222,6 +222,7 @@ impl Store {
                 Err(TransactionError::Abort(e)) => return Err(e),
                 Err(TransactionError::Storage(e)) => return Err(self.sled_err(e)),
             }
+            one_done(total);
         }
         drop(order);
         report.plan = plan;

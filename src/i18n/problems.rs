@@ -206,10 +206,10 @@ pub fn describe_store_error(e: &StoreError, lang: Lang) -> String {
         StoreError::Corrupt { .. } => t(Msg::StoreCorrupt),
         // The kind in the operator's words; sled's own detail is English and names no
         // remedy.
-        StoreError::Io { kind, .. } => match describe_io_kind(*kind, lang) {
+        StoreError::Io { kind, .. } => match io_msg(*kind) {
             // Nothing more specific to say than the headline.
-            other if other == lang.t(Msg::IoOther) => t(Msg::StoreIo),
-            what => with_detail(lang, Msg::StoreIo, what.to_string()),
+            Msg::IoOther => t(Msg::StoreIo),
+            what => with_detail(lang, Msg::StoreIo, t(what)),
         },
         StoreError::Locked => t(Msg::StoreLocked),
         StoreError::WrongPassphrase => t(Msg::StoreWrongPassphrase),
@@ -233,13 +233,13 @@ pub fn describe_store_error(e: &StoreError, lang: Lang) -> String {
 /// What an I/O error on a file means, in `lang` (the OS's own text is English on every
 /// system and names no remedy).
 pub fn describe_io(e: &std::io::Error, lang: Lang) -> &'static str {
-    describe_io_kind(e.kind(), lang)
+    lang.t(io_msg(e.kind()))
 }
 
-/// [`describe_io`] from the error's kind alone.
-pub fn describe_io_kind(kind: std::io::ErrorKind, lang: Lang) -> &'static str {
+/// The catalogue's words for an I/O error of `kind`.
+fn io_msg(kind: std::io::ErrorKind) -> Msg {
     use std::io::ErrorKind as K;
-    lang.t(match kind {
+    match kind {
         K::NotFound => Msg::IoNotFound,
         K::PermissionDenied => Msg::IoPermission,
         K::IsADirectory => Msg::IoIsDirectory,
@@ -250,7 +250,7 @@ pub fn describe_io_kind(kind: std::io::ErrorKind, lang: Lang) -> &'static str {
         K::InvalidData => Msg::IoInvalidData,
         K::BrokenPipe => Msg::IoClosed,
         _ => Msg::IoOther,
-    })
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use crate::card::{CardFace, ReaderState};
 use crate::domain::record::{IncidentCase, Record};
 use crate::domain::validate::Context;
 use crate::i18n::{Lang, Msg};
-use crate::keymap::{Action, Keymap, Stack};
+use crate::keymap::{Action, Ctx, Keymap, Stack};
 use crate::store::{SetAside, SetAsideOutcome};
 use crate::sync::{DeliveryNote, QueueEntry, SyncStatus};
 use crate::tui::editor::LineEditor;
@@ -457,11 +457,17 @@ impl App {
         }
     }
 
+    /// The first key the active keymap binds to `action` in `ctx`, as the key bar shows
+    /// it ("F5", "Ctrl+S").
+    pub fn key_name(&self, ctx: Ctx, action: Action) -> Option<String> {
+        self.keymap
+            .keys(ctx, action)
+            .first()
+            .map(ToString::to_string)
+    }
+
     pub(crate) fn info(&mut self, msg: Msg) {
-        self.flash = Some(Flash {
-            level: Level::Info,
-            text: self.lang.t(msg).to_string(),
-        });
+        self.info_text(self.lang.t(msg).to_string());
     }
 
     pub(crate) fn info_text(&mut self, text: String) {

@@ -45,12 +45,7 @@ pub(super) fn followups_key(app: &mut App, mut list: ListState, key: &Key) -> St
             // Confirmed already: only the difference is open.
             Some(_) => {
                 // The key as this keymap binds it (F5 in the default one).
-                let key = app
-                    .keymap
-                    .keys(Ctx::List, Action::Settle)
-                    .first()
-                    .map(ToString::to_string)
-                    .unwrap_or_default();
+                let key = app.key_name(Ctx::List, Action::Settle).unwrap_or_default();
                 app.info_text(app.lang.t(Msg::SettleHint).replace("{key}", &key));
             }
             None => app.info(Msg::NothingSelected),

@@ -251,10 +251,8 @@ fn key_bar_actions(app: &App) -> &'static [(Ctx, Action)] {
 
 /// "F2 新規受付" for the key bar: first key of the action in the active keymap.
 pub fn key_hint(app: &App, ctx: Ctx, action: Action) -> Option<(String, &'static str)> {
-    app.keymap
-        .keys(ctx, action)
-        .first()
-        .map(|k| (k.to_string(), app.lang.t(action.label())))
+    app.key_name(ctx, action)
+        .map(|k| (k, app.lang.t(action.label())))
 }
 
 fn render_keys(app: &App, frame: &mut Frame, area: Rect) {

@@ -18,44 +18,41 @@ pub fn status_brief(lang: Lang, s: &SyncStatus, width: usize) -> String {
     if unicode_width::UnicodeWidthStr::width(full.as_str()) <= width || s.last_error.is_none() {
         return full;
     }
-    let bare = status_text(
-        lang,
-        &SyncStatus {
-            last_error: None,
-            ..s.clone()
-        },
-    );
-    let pointed = format!("{bare}  {}", lang.t(Msg::SyncSeeScreen));
+    let state = state_text(lang, s);
+    let pointed = format!("{state}  {}", lang.t(Msg::SyncSeeScreen));
     if unicode_width::UnicodeWidthStr::width(pointed.as_str()) <= width {
         pointed
     } else {
-        bare
+        state
     }
 }
 
 /// "接続中 09:12から" / "未接続 09:05から: <error>" / "送信先なし" for the status bar.
 pub fn status_text(lang: Lang, s: &SyncStatus) -> String {
+    let state = state_text(lang, s);
+    match &s.last_error {
+        Some(e) if !s.enabled => format!("{state}: {e}"),
+        Some(e) => format!("{state}  {}: {e}", lang.t(Msg::SyncLastError)),
+        None => state,
+    }
+}
+
+/// "接続中 09:12から" / "送信先なし": where sending stands, without the last error.
+fn state_text(lang: Lang, s: &SyncStatus) -> String {
     if !s.enabled {
-        return match &s.last_error {
-            Some(e) => format!("{}: {}", lang.t(Msg::SyncDisabled), e),
-            None => lang.t(Msg::SyncDisabled).to_string(),
-        };
+        return lang.t(Msg::SyncDisabled).to_string();
     }
     let state = match s.online {
-        Some(true) => lang.t(Msg::SyncOnline).to_string(),
-        Some(false) => lang.t(Msg::SyncOffline).to_string(),
-        None => lang.t(Msg::SyncNotTried).to_string(),
+        Some(true) => lang.t(Msg::SyncOnline),
+        Some(false) => lang.t(Msg::SyncOffline),
+        None => lang.t(Msg::SyncNotTried),
     };
-    let since = s
-        .since
-        .map(|t| match lang {
-            Lang::Ja => format!(" {}{}", t.format("%H:%M"), lang.t(Msg::SyncSince)),
-            Lang::En => format!(" {} {}", lang.t(Msg::SyncSince), t.format("%H:%M")),
-        })
-        .unwrap_or_default();
-    match &s.last_error {
-        Some(e) => format!("{state}{since}  {}: {e}", lang.t(Msg::SyncLastError)),
-        None => format!("{state}{since}"),
+    match s.since {
+        Some(t) => match lang {
+            Lang::Ja => format!("{state} {}{}", t.format("%H:%M"), lang.t(Msg::SyncSince)),
+            Lang::En => format!("{state} {} {}", lang.t(Msg::SyncSince), t.format("%H:%M")),
+        },
+        None => state.to_string(),
     }
 }
 

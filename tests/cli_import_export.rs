@@ -528,14 +528,20 @@ fn importing_the_same_record_twice_is_a_conflict() {
     assert_eq!(records[0]["version"], 1);
 }
 
-#[test]
-fn a_later_version_of_a_stored_record_is_an_update() {
-    let desk = Desk::new();
+/// Versions 1 and 2 of the record [`FIXED_ID`]: v2 changes the phone number.
+fn fixed_v1_v2() -> (Value, Value) {
     let mut v1 = wareki_record();
     v1["id"] = json!(FIXED_ID);
     v1["version"] = json!(1);
     let mut v2 = with(v1.clone(), "/declaration/phone", json!("090-9999-0000"));
     v2["version"] = json!(2);
+    (v1, v2)
+}
+
+#[test]
+fn a_later_version_of_a_stored_record_is_an_update() {
+    let desk = Desk::new();
+    let (v1, v2) = fixed_v1_v2();
     let mut v4 = v1.clone();
     v4["version"] = json!(4);
 
@@ -560,11 +566,7 @@ fn a_later_version_of_a_stored_record_is_an_update() {
 #[test]
 fn an_export_reads_back_whole_into_a_new_store() {
     let old = Desk::new();
-    let mut v1 = wareki_record();
-    v1["id"] = json!(FIXED_ID);
-    v1["version"] = json!(1);
-    let mut v2 = with(v1.clone(), "/declaration/phone", json!("090-9999-0000"));
-    v2["version"] = json!(2);
+    let (v1, v2) = fixed_v1_v2();
     let mut v3 = v2.clone();
     v3["version"] = json!(3);
     v3["status"] = json!("voided");
